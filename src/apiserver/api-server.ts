@@ -1,0 +1,164 @@
+import type { Server } from 'node:http'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import Koa from 'koa'
+import type { EventBus } from '../bus/bus.ts'
+import { ApiError } from '../errors/api-error.ts'
+import { toStatus } from '../errors/to-status.ts'
+import type { Logger } from '../log/logger.ts'
+import type { Store } from '../store/store.ts'
+import { StoreAllocator } from './allocators/store-allocator.ts'
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts'
+import { dispatch } from './handlers/dispatch.ts'
+import { respond } from './handlers/handler-context.ts'
+import { GenericRegistry } from './registry/generic-registry.ts'
+import type { ResourceDefinition } from './registry/resource-definition.ts'
+import { WatchCache } from './registry/watch-cache.ts'
+import { parseResourcePath } from './request-info.ts'
+import { builtinResources } from './resources/index.ts'
+
+export interface ApiServerOptions {
+  store: Store
+  bus: EventBus
+  log: Logger
+  /** Where Service ClusterIPs come from (kube-apiserver's --service-cluster-ip-range). */
+  serviceClusterIpRange?: string
+  /** The etcd key prefix (kube-apiserver's --etcd-prefix). */
+  prefix?: string
+  resources?: ResourceDefinition[]
+}
+
+/** Namespaces every cluster has from the start. */
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease']
+
+const gvrKey = (group: string, version: string, resource: string) => `${group}/${version}/${resource}`
+
+/**
+ * The API server: the generic registries of every declared kind over one store, the watch caches
+ * that feed the bus, and the koa app that serves them as Kubernetes does.
+ */
+export class ApiServer {
+  readonly registries = new Map<string, GenericRegistry>()
+  private readonly caches = new Map<string, WatchCache>()
+  readonly app: Koa
+  private server?: Server
+  private readonly defs: ResourceDefinition[]
+  private serverAddress = '127.0.0.1:0'
+
+  constructor(private readonly opts: ApiServerOptions) {
+    this.defs = opts.resources ?? builtinResources
+    const prefix = opts.prefix ?? '/registry'
+    const allocator = new StoreAllocator(opts.store, prefix, opts.serviceClusterIpRange ?? '10.96.0.0/12')
+    const ctx = {
+      store: opts.store,
+      prefix,
+      services: allocator,
+      checkNamespaceWritable: (ns: string) => this.checkNamespaceWritable(ns),
+    }
+    for (const def of this.defs) {
+      const registry = new GenericRegistry(def, ctx)
+      this.registries.set(gvrKey(def.group, def.version, def.plural), registry)
+      if (!this.caches.has(registry.storageResource))
+        this.caches.set(registry.storageResource, new WatchCache(registry.storageResource, registry.prefixFor(), opts.store, opts.bus, opts.log.child({ component: 'watch-cache' })))
+    }
+    this.app = this.buildApp()
+  }
+
+  /** The registry of a kind: `registry('', 'v1', 'pods')`. */
+  registry(group: string, version: string, resource: string): GenericRegistry | undefined {
+    return this.registries.get(gvrKey(group, version, resource))
+  }
+
+  /** Starts the watch caches and makes the system namespaces exist. Call before serving. */
+  async start(): Promise<void> {
+    await Promise.all([...this.caches.values()].map((c) => c.start()))
+    const namespaces = this.registry('', 'v1', 'namespaces')!
+    for (const name of SYSTEM_NAMESPACES) {
+      await namespaces.create('', { metadata: { name } }).catch((err) => {
+        if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err
+      })
+    }
+  }
+
+  async listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
+    const server = createServer({ keepAliveTimeout: 65_000, noDelay: true }, this.app.callback())
+    // Watches are long-lived; Node's default request timeout would cut them.
+    server.requestTimeout = 0
+    server.headersTimeout = 60_000
+    this.server = server
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, host, () => resolve())
+    })
+    const address = server.address() as AddressInfo
+    this.serverAddress = `${host}:${address.port}`
+    return address
+  }
+
+  async stop(): Promise<void> {
+    for (const cache of this.caches.values()) cache.stop()
+    const server = this.server
+    if (server) {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  }
+
+  private async checkNamespaceWritable(namespace: string): Promise<void> {
+    const ns = await this.registry('', 'v1', 'namespaces')!.get('', namespace)
+    if (ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating')
+      throw new ApiError(403, 'Forbidden', `unable to create new content in namespace ${namespace} because it is being terminated`, {
+        causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
+      })
+  }
+
+  private buildApp(): Koa {
+    const app = new Koa()
+    const log = this.opts.log.child({ component: 'apiserver' })
+    app.use(async (koa, next) => {
+      const started = performance.now()
+      try {
+        await next()
+      } catch (err) {
+        const { status, isBug } = toStatus(err)
+        if (isBug) log.error({ err, method: koa.method, url: koa.url }, 'internal error')
+        if (koa.respond === false) return // a stream already answered
+        respond(koa, status.code, status)
+      } finally {
+        if (log.isLevelEnabled('debug')) log.debug({ method: koa.method, url: koa.url, status: koa.status, ms: +(performance.now() - started).toFixed(2) }, 'request')
+      }
+    })
+    app.use(async (koa) => {
+      const req = parseResourcePath(koa.path)
+      if (!req) return this.serveNonResource(koa)
+      const registry = this.registry(req.group, req.version, req.resource)
+      if (!registry) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource')
+      await dispatch({ koa, req, registry, watchCache: this.caches.get(registry.storageResource)!, query: koa.query, log })
+    })
+    return app
+  }
+
+  /** Discovery, version and health: everything that is not a resource. */
+  private serveNonResource(koa: Koa.Context): void {
+    const path = koa.path.replace(/\/+$/, '') || '/'
+    if (koa.method !== 'GET' && koa.method !== 'HEAD') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource')
+    if (path === '/healthz' || path === '/livez' || path === '/readyz' || /^\/(healthz|livez|readyz)\/[\w-]+$/.test(path)) {
+      koa.type = 'text/plain'
+      koa.body = 'ok'
+      return
+    }
+    if (path === '/version') return respond(koa, 200, versionInfo())
+    if (path === '/api') return respond(koa, 200, apiVersions(this.serverAddress))
+    if (path === '/apis') return respond(koa, 200, apiGroupList(this.defs))
+    const parts = path.split('/').slice(1)
+    if (parts[0] === 'api' && parts.length === 2 && this.defs.some((d) => !d.group && d.version === parts[1]))
+      return respond(koa, 200, apiResourceList(this.defs, '', parts[1]))
+    if (parts[0] === 'apis' && parts.length === 2) {
+      const versions = [...new Set(this.defs.filter((d) => d.group === parts[1]).map((d) => d.version))]
+      if (versions.length) return respond(koa, 200, apiGroup(parts[1], versions))
+    }
+    if (parts[0] === 'apis' && parts.length === 3 && this.defs.some((d) => d.group === parts[1] && d.version === parts[2]))
+      return respond(koa, 200, apiResourceList(this.defs, parts[1], parts[2]))
+    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource')
+  }
+}

@@ -1,0 +1,62 @@
+import type { KubeObject } from '../../api/meta.ts'
+import { badRequest, methodNotAllowed } from '../../errors/api-error.ts'
+import { contentTypeOf, decodeObjectBody, readBody } from '../body.ts'
+import { negotiateResponse } from '../negotiation.ts'
+import { parsePatch } from '../patch/apply-patch.ts'
+import { isDryRun } from '../query.ts'
+import type { TryUpdate } from '../registry/generic-registry.ts'
+import { contentTypeFor, renderObject } from '../render.ts'
+import { respond, type HandlerContext } from './handler-context.ts'
+
+async function objectBody(h: HandlerContext): Promise<KubeObject> {
+  const body = decodeObjectBody(await readBody(h.koa.req), contentTypeOf(h.koa.req))
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('the request body must be a JSON or YAML object')
+  return body
+}
+
+function respondObject(h: HandlerContext, status: number, obj: KubeObject): void {
+  const view = h.req.subresource ? h.registry.def.subresources?.[h.req.subresource]?.view : undefined
+  if (view) return respond(h.koa, status, view.get(obj))
+  const shape = negotiateResponse(h.koa.get('accept'), true)
+  respond(h.koa, status, renderObject(h.registry.def, obj, shape, 'Metadata'), contentTypeFor(shape))
+}
+
+/** POST to a collection: create. POST to an action subresource (pods/binding): apply the action. */
+export async function createHandler(h: HandlerContext): Promise<void> {
+  const { req, registry, query } = h
+  const dryRun = isDryRun(query.dryRun)
+  const body = await objectBody(h)
+  if (req.subresource) {
+    const action = registry.def.subresources?.[req.subresource]?.action
+    if (!action) throw methodNotAllowed(`POST is not supported on ${registry.def.plural}/${req.subresource}`)
+    await registry.update(req.namespace, req.name, (current) => action(current, body), { subresource: req.subresource, dryRun })
+    return respond(h.koa, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 })
+  }
+  const created = await registry.create(req.namespace, body, { dryRun })
+  respondObject(h, 201, created)
+}
+
+/** PUT: replace the object, or the part a subresource covers. */
+export async function updateHandler(h: HandlerContext): Promise<void> {
+  const body = await objectBody(h)
+  await runUpdate(h, () => body)
+}
+
+/** PATCH: JSON Patch or JSON Merge Patch, applied to the latest object (again on a conflict). */
+export async function patchHandler(h: HandlerContext): Promise<void> {
+  const patcher = parsePatch(contentTypeOf(h.koa.req), await readBody(h.koa.req))
+  await runUpdate(h, patcher)
+}
+
+/** Runs an update through the subresource's view when it has one (scale), else on the whole object. */
+async function runUpdate(h: HandlerContext, change: (current: KubeObject) => KubeObject): Promise<void> {
+  const { req, registry, query } = h
+  const sub = req.subresource ? registry.def.subresources?.[req.subresource] : undefined
+  const view = sub?.view
+  const tryUpdate: TryUpdate = view ? (current) => view.apply(current, change(view.get(current))) : change
+  const updated = await registry.update(req.namespace, req.name, tryUpdate, {
+    subresource: view ? undefined : req.subresource || undefined,
+    dryRun: isDryRun(query.dryRun),
+  })
+  respondObject(h, 200, updated)
+}

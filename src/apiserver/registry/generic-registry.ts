@@ -1,0 +1,397 @@
+import type { DeleteOptions, KubeObject, StatusCause } from '../../api/meta.ts'
+import { formatTime } from '../../api/meta.ts'
+import { ApiError, alreadyExists, badRequest, conflict, expired, invalid, notFound, type ResourceRef } from '../../errors/api-error.ts'
+import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError, type KeyValue, type Store } from '../../store/store.ts'
+import { jsonEqual } from '../../util/deep-equal.ts'
+import { newUid, randomSuffix } from '../../util/random.ts'
+import { matchesFields, type FieldRequirement } from '../selectors/field-selector.ts'
+import { matchesLabels, type LabelSelector } from '../selectors/label-selector.ts'
+import { decodeObject, encodeObject } from './codec.ts'
+import { decodeContinue, encodeContinue } from './continue-token.ts'
+import { apiVersionOf, type ResourceDefinition, type StrategyContext, type StrategyServices } from './resource-definition.ts'
+import { validateObjectMeta } from './validate-meta.ts'
+
+/** What a registry needs from the API server around it. */
+export interface RegistryContext {
+  store: Store
+  /** The etcd key prefix, `/registry` as in Kubernetes. */
+  prefix: string
+  services: StrategyServices
+  /** Throws unless objects may be created in `namespace` (404 when absent, 403 when terminating). */
+  checkNamespaceWritable(namespace: string): Promise<void>
+}
+
+/** Which objects a LIST or WATCH selects. */
+export interface Selection {
+  namespace?: string
+  labelSelector?: LabelSelector
+  fieldSelector?: FieldRequirement[]
+}
+
+export interface ListOptions extends Selection {
+  limit?: number
+  continue?: string
+  /** `resourceVersion` as sent ('' = most recent, '0' = any). */
+  resourceVersion?: string
+  resourceVersionMatch?: 'NotOlderThan' | 'Exact'
+}
+
+export interface ListResult {
+  items: KubeObject[]
+  resourceVersion: string
+  continue?: string
+  remainingItemCount?: number
+}
+
+export interface WriteOptions {
+  dryRun?: boolean
+}
+
+/** Builds the next version of an object from the current one; may throw ApiError. */
+export type TryUpdate = (current: KubeObject) => KubeObject | Promise<KubeObject>
+
+const MAX_UPDATE_ATTEMPTS = 16
+
+/**
+ * The one generic registry (Kubernetes' registry/generic/registry/store.go): CRUD with optimistic
+ * concurrency, graceful deletion and finalizers for any kind declared as a ResourceDefinition.
+ * Every write goes through here; the kind's strategy adds what is specific to it.
+ */
+export class GenericRegistry {
+  /** The resource segment of the storage key, shared by views of the same objects (events). */
+  readonly storageResource: string
+  private readonly strategyContext: (namespace: string) => StrategyContext
+
+  constructor(
+    readonly def: ResourceDefinition,
+    private readonly ctx: RegistryContext,
+  ) {
+    this.storageResource = def.storage?.resource ?? def.plural
+    this.strategyContext = (namespace) => ({ namespace, services: ctx.services })
+  }
+
+  /** `/registry/pods/` (all namespaces), `/registry/pods/default/` (one). */
+  prefixFor(namespace?: string): string {
+    const base = `${this.ctx.prefix}/${this.storageResource}/`
+    return this.def.namespaced && namespace ? `${base}${namespace}/` : base
+  }
+
+  keyFor(namespace: string, name: string): string {
+    return this.def.namespaced ? `${this.prefixFor(namespace)}${name}` : `${this.prefixFor()}${name}`
+  }
+
+  ref(name?: string): ResourceRef {
+    return { resource: this.def.plural, group: this.def.group, name }
+  }
+
+  /** Converts a stored object into this definition's shape, with apiVersion and kind set. */
+  fromStorage(obj: KubeObject): KubeObject {
+    const view = this.def.storage ? this.def.storage.fromStorage(obj) : obj
+    view.apiVersion = apiVersionOf(this.def)
+    view.kind = this.def.kind
+    return view
+  }
+
+  private toStorage(obj: KubeObject): KubeObject {
+    return this.def.storage ? this.def.storage.toStorage(obj) : obj
+  }
+
+  private decode(kv: KeyValue): KubeObject {
+    return this.fromStorage(decodeObject(kv))
+  }
+
+  /** Does an object fall in a selection? (namespace, labels, fields) */
+  matches(obj: KubeObject, sel: Selection): boolean {
+    if (sel.namespace && obj.metadata.namespace !== sel.namespace) return false
+    if (sel.labelSelector && !matchesLabels(sel.labelSelector, obj.metadata.labels)) return false
+    if (sel.fieldSelector && sel.fieldSelector.length > 0 && !matchesFields(sel.fieldSelector, this.fieldsOf(obj))) return false
+    return true
+  }
+
+  /** The fields a field selector can name for this object. */
+  fieldsOf(obj: KubeObject): Record<string, string> {
+    const fields: Record<string, string> = { 'metadata.name': obj.metadata.name ?? '' }
+    if (this.def.namespaced) fields['metadata.namespace'] = obj.metadata.namespace ?? ''
+    return this.def.selectableFields ? { ...fields, ...this.def.selectableFields(obj) } : fields
+  }
+
+  async get(namespace: string, name: string): Promise<KubeObject> {
+    const kv = await this.ctx.store.get(this.keyFor(namespace, name))
+    if (!kv) throw notFound(this.ref(name))
+    return this.decode(kv)
+  }
+
+  /**
+   * A consistent LIST: every page of one listing is read at the same revision (the first page's),
+   * and filtered pages are topped up until `limit` matching items are found, as the apiserver does.
+   */
+  async list(opts: ListOptions): Promise<ListResult> {
+    const prefix = this.prefixFor(opts.namespace)
+    let revision = 0
+    let startKey: string | undefined
+    if (opts.continue) {
+      const token = decodeContinue(opts.continue)
+      revision = token.revision
+      startKey = prefix + token.start
+    } else if (opts.resourceVersion && opts.resourceVersion !== '0') {
+      const requested = parseResourceVersion(opts.resourceVersion)
+      if (opts.resourceVersionMatch === 'Exact') revision = requested
+      else {
+        const current = await this.ctx.store.currentRevision()
+        if (requested > current)
+          throw new ApiError(504, 'Timeout', `Too large resource version: ${requested}, current: ${current}`, {
+            causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+          })
+      }
+    }
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0
+    const items: KubeObject[] = []
+    let more = false
+    let lastKey: string | undefined
+    try {
+      for (;;) {
+        const want = limit ? limit - items.length : 0
+        // Ask for a little more than needed when filtering, so that sparse matches take fewer round trips.
+        const batch = want ? Math.max(want, this.hasFilter(opts) ? 500 : want) : 0
+        const page = await this.ctx.store.list(prefix, { revision: revision || undefined, limit: batch, startKey })
+        revision = page.revision
+        let consumedAll = true
+        for (const kv of page.items) {
+          if (limit && items.length === limit) {
+            consumedAll = false
+            break
+          }
+          lastKey = kv.key
+          const obj = this.decode(kv)
+          if (this.matches(obj, opts)) items.push(obj)
+        }
+        more = !consumedAll || page.more
+        if (!page.more || !limit || items.length === limit) break
+        startKey = lastKey + '\x00'
+      }
+    } catch (err) {
+      if (err instanceof CompactedError)
+        throw expired(
+          opts.continue
+            ? 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.'
+            : `too old resource version: ${revision} (${err.compactRevision})`,
+        )
+      throw err
+    }
+    const result: ListResult = { items, resourceVersion: String(revision) }
+    if (more && lastKey !== undefined) result.continue = encodeContinue({ revision, start: lastKey.slice(prefix.length) + '\x00' })
+    return result
+  }
+
+  private hasFilter(sel: Selection): boolean {
+    return Boolean(sel.labelSelector || (sel.fieldSelector && sel.fieldSelector.length))
+  }
+
+  /** POST: a new object from a client's body. */
+  async create(namespace: string, input: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
+    const obj = this.checkTypeAndNamespace(input, namespace)
+    const meta = obj.metadata
+    if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix()
+    meta.uid = newUid()
+    meta.creationTimestamp = formatTime()
+    delete meta.resourceVersion
+    delete meta.deletionTimestamp
+    delete meta.deletionGracePeriodSeconds
+    delete meta.selfLink
+    if (this.def.strategy.tracksGeneration) meta.generation = 1
+    else delete meta.generation
+    if (this.def.namespaced) await this.ctx.checkNamespaceWritable(namespace)
+    await this.def.strategy.prepareForCreate?.(obj, this.strategyContext(namespace))
+    let stored = false
+    try {
+      this.validate(obj, [])
+      if (opts.dryRun) return obj
+      const revision = await this.ctx.store.create(this.keyFor(namespace, meta.name!), encodeObject(this.toStorage(obj)))
+      stored = true
+      meta.resourceVersion = String(revision)
+      return obj
+    } catch (err) {
+      if (err instanceof KeyExistsError) throw alreadyExists(this.ref(meta.name))
+      throw err
+    } finally {
+      if (!stored) await this.def.strategy.release?.(obj, this.strategyContext(namespace))
+    }
+  }
+
+  /**
+   * PUT or PATCH: retries `tryUpdate` on the latest object until the write lands, unless the new
+   * object names a resourceVersion, which then must match (409 Conflict otherwise) — GuaranteedUpdate.
+   * `subresource` 'status' (or another with a strategy) takes only that part of the result.
+   */
+  async update(namespace: string, name: string, tryUpdate: TryUpdate, opts: WriteOptions & { subresource?: string } = {}): Promise<KubeObject> {
+    const key = this.keyFor(namespace, name)
+    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+      const kv = await this.ctx.store.get(key)
+      if (!kv) throw notFound(this.ref(name))
+      const current = this.decode(kv)
+      const candidate = await tryUpdate(structuredClone(current))
+      if (!candidate || typeof candidate !== 'object' || !candidate.metadata || typeof candidate.metadata !== 'object')
+        throw badRequest('the object has no metadata')
+      const preconditionRv = candidate.metadata.resourceVersion
+      if (preconditionRv && preconditionRv !== current.metadata.resourceVersion) throw conflict(this.ref(name))
+      const next = this.prepareUpdate(candidate, current, namespace, name, opts.subresource)
+      if (this.deletionComplete(next)) return this.remove(key, kv, next, opts)
+      if (jsonEqual(next, current)) return current
+      if (opts.dryRun) return next
+      try {
+        const revision = await this.ctx.store.update(key, encodeObject(this.toStorage(next)), kv.modRevision)
+        next.metadata.resourceVersion = String(revision)
+        return next
+      } catch (err) {
+        if (err instanceof ConflictError && !preconditionRv) continue
+        if (err instanceof ConflictError) throw conflict(this.ref(name))
+        if (err instanceof KeyNotFoundError) throw notFound(this.ref(name))
+        throw err
+      }
+    }
+    throw conflict(this.ref(name), 'too many concurrent updates, please try again')
+  }
+
+  private prepareUpdate(input: KubeObject, current: KubeObject, namespace: string, name: string, subresource?: string): KubeObject {
+    const sub = subresource ? this.def.subresources?.[subresource] : undefined
+    let next: KubeObject
+    if (sub?.merge) {
+      // A status-like update changes only its part; metadata and spec stay (ResetObjectMetaForStatus).
+      next = sub.merge(structuredClone(current), input)
+    } else if (sub?.action) {
+      next = input // already the stored object changed by the action (binding)
+    } else {
+      next = this.checkTypeAndNamespace(input, namespace)
+      if (next.metadata.name !== name)
+        throw badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${name})`)
+      if (next.metadata.uid && next.metadata.uid !== current.metadata.uid)
+        throw conflict(this.ref(name), `Precondition failed: UID in precondition: ${next.metadata.uid}, UID in object meta: ${current.metadata.uid}`)
+      const meta = next.metadata
+      const old = current.metadata
+      meta.uid = old.uid
+      meta.creationTimestamp = old.creationTimestamp
+      meta.resourceVersion = old.resourceVersion
+      setOrDelete(meta, 'deletionTimestamp', old.deletionTimestamp)
+      setOrDelete(meta, 'deletionGracePeriodSeconds', old.deletionGracePeriodSeconds)
+      setOrDelete(meta, 'generation', old.generation)
+      delete meta.selfLink
+      if (this.def.subresources?.status) setOrDelete(next, 'status', current.status)
+      this.def.strategy.prepareForUpdate?.(next, current, this.strategyContext(namespace))
+      if (this.def.strategy.tracksGeneration && !jsonEqual(next.spec, current.spec)) meta.generation = (old.generation ?? 0) + 1
+    }
+    this.validate(next, this.def.strategy.validateUpdate?.(next, current) ?? [])
+    return next
+  }
+
+  /** DELETE: at once, or — with finalizers or a grace period — marked and left for whoever finishes it. */
+  async delete(namespace: string, name: string, options: DeleteOptions = {}, opts: WriteOptions = {}): Promise<KubeObject> {
+    const key = this.keyFor(namespace, name)
+    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+      const kv = await this.ctx.store.get(key)
+      if (!kv) throw notFound(this.ref(name))
+      const obj = this.decode(kv)
+      const pre = options.preconditions
+      if (pre?.uid && pre.uid !== obj.metadata.uid)
+        throw conflict(this.ref(name), `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`)
+      if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion)
+        throw conflict(this.ref(name), `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`)
+      const grace = this.def.strategy.gracePeriodSeconds?.(obj, options.gracePeriodSeconds) ?? 0
+      const pending = this.finalizersOf(obj).length > 0
+      const meta = obj.metadata
+      if (!pending && grace === 0) return this.remove(key, kv, obj, opts)
+      if (meta.deletionTimestamp && (meta.deletionGracePeriodSeconds ?? 0) <= grace) return obj // already under way
+      const now = Date.now()
+      meta.deletionTimestamp = formatTime(new Date(now + grace * 1000))
+      meta.deletionGracePeriodSeconds = grace
+      this.def.strategy.prepareForDelete?.(obj)
+      if (opts.dryRun) return obj
+      try {
+        const revision = await this.ctx.store.update(key, encodeObject(this.toStorage(obj)), kv.modRevision)
+        meta.resourceVersion = String(revision)
+        return obj
+      } catch (err) {
+        if (err instanceof ConflictError || err instanceof KeyNotFoundError) continue
+        throw err
+      }
+    }
+    throw conflict(this.ref(name), 'too many concurrent updates, please try again')
+  }
+
+  /** DELETE on a collection: every selected object, each as a single DELETE would. */
+  async deleteCollection(sel: Selection, options: DeleteOptions = {}, opts: WriteOptions = {}): Promise<ListResult> {
+    const listed = await this.list(sel)
+    const items: KubeObject[] = []
+    for (const obj of listed.items) {
+      try {
+        items.push(await this.delete(obj.metadata.namespace ?? '', obj.metadata.name!, options, opts))
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 404)) throw err
+      }
+    }
+    return { items, resourceVersion: listed.resourceVersion }
+  }
+
+  private finalizersOf(obj: KubeObject): string[] {
+    return [...(obj.metadata.finalizers ?? []), ...(this.def.strategy.extraFinalizers?.(obj) ?? [])]
+  }
+
+  /** An object marked for deletion whose finalizers are all gone and whose grace period is not waiting on anyone. */
+  private deletionComplete(obj: KubeObject): boolean {
+    return Boolean(obj.metadata.deletionTimestamp) && this.finalizersOf(obj).length === 0 && (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0
+  }
+
+  private async remove(key: string, kv: KeyValue, obj: KubeObject, opts: WriteOptions): Promise<KubeObject> {
+    if (opts.dryRun) return obj
+    try {
+      const { revision } = await this.ctx.store.delete(key, kv.modRevision)
+      obj.metadata.resourceVersion = String(revision)
+    } catch (err) {
+      if (err instanceof KeyNotFoundError) throw notFound(this.ref(obj.metadata.name))
+      if (err instanceof ConflictError) throw conflict(this.ref(obj.metadata.name))
+      throw err
+    }
+    await this.def.strategy.release?.(obj, this.strategyContext(obj.metadata.namespace ?? ''))
+    return obj
+  }
+
+  /** The body's apiVersion/kind must be ours (or absent); its namespace must be the URL's (or absent). */
+  private checkTypeAndNamespace(input: KubeObject, namespace: string): KubeObject {
+    if (!input || typeof input !== 'object' || Array.isArray(input)) throw badRequest('the request body must be an object')
+    const apiVersion = apiVersionOf(this.def)
+    if (input.apiVersion !== undefined && input.apiVersion !== apiVersion)
+      throw badRequest(`the API version in the data (${input.apiVersion}) does not match the expected API version (${apiVersion})`)
+    if (input.kind !== undefined && input.kind !== this.def.kind)
+      throw badRequest(`the kind in the data (${input.kind}) does not match the expected kind (${this.def.kind})`)
+    if (input.metadata === undefined || input.metadata === null) input.metadata = {}
+    if (typeof input.metadata !== 'object' || Array.isArray(input.metadata)) throw badRequest('metadata must be an object')
+    const meta = input.metadata
+    if (this.def.namespaced) {
+      if (meta.namespace && meta.namespace !== namespace)
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request')
+      meta.namespace = namespace
+    } else delete meta.namespace
+    input.apiVersion = apiVersion
+    input.kind = this.def.kind
+    return input
+  }
+
+  private validate(obj: KubeObject, extra: StatusCause[]): void {
+    const causes = [
+      ...validateObjectMeta(obj, this.def.nameRule ?? 'subdomain', this.def.namespaced),
+      ...(this.def.strategy.validate?.(obj) ?? []),
+      ...extra,
+    ]
+    if (causes.length) throw invalid(this.def.kind, this.def.group, obj.metadata.name, causes)
+  }
+}
+
+function setOrDelete<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+  if (value === undefined) delete target[key]
+  else target[key] = value
+}
+
+export function parseResourceVersion(value: string): number {
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw badRequest(`invalid resource version "${value}"`)
+  return n
+}

@@ -1,0 +1,40 @@
+import type { Argv } from 'yargs'
+import { serve } from '../cluster/serve.ts'
+import { defaults } from '../config/defaults.ts'
+import { createLogger } from '../log/logger.ts'
+
+/** `cluster serve`: the API server in the foreground, on an etcd you run. */
+export function serveCommand(yargs: Argv) {
+  return yargs.command(
+    'serve',
+    'run the API server in the foreground on an existing etcd',
+    (y) =>
+      y
+        .option('etcd-servers', { type: 'string', default: defaults.etcdServers, describe: 'etcd client URLs, comma-separated' })
+        .option('port', { type: 'number', default: defaults.port, describe: 'API server port (0 = a free one)' })
+        .option('bind-address', { type: 'string', default: defaults.bindAddress, describe: 'address to listen on' })
+        .option('kubeconfig', { type: 'string', describe: 'where to write the kubeconfig (default <data-dir>/kubeconfig)' })
+        .option('data-dir', { type: 'string', default: defaults.dataDir(), describe: 'directory for the kubeconfig and state' })
+        .option('service-cluster-ip-range', { type: 'string', default: defaults.serviceClusterIpRange, describe: 'CIDR that Service ClusterIPs come from' })
+        .option('log-level', { type: 'string', default: defaults.logLevel, choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'] }),
+    async (argv) => {
+      const log = createLogger({ level: argv['log-level'] as 'info' })
+      const running = await serve({
+        etcdServers: argv['etcd-servers'].split(',').map((s) => s.trim()).filter(Boolean),
+        port: argv.port,
+        bindAddress: argv['bind-address'],
+        kubeconfig: argv.kubeconfig,
+        dataDir: argv['data-dir'],
+        serviceClusterIpRange: argv['service-cluster-ip-range'],
+        log,
+      })
+      process.stdout.write(`API server listening on ${running.url}\nkubeconfig: ${running.kubeconfigPath}\n`)
+      await new Promise<void>((resolve) => {
+        const shutdown = () => resolve()
+        process.once('SIGINT', shutdown)
+        process.once('SIGTERM', shutdown)
+      })
+      await running.stop()
+    },
+  )
+}

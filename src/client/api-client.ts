@@ -1,0 +1,40 @@
+import type { DeleteOptions, KubeObject } from '../api/meta.ts'
+
+/** Names a kind's collection: `{ group: 'apps', version: 'v1', resource: 'deployments' }`. */
+export interface ResourceId {
+  group: string
+  version: string
+  resource: string
+}
+
+export interface ResourceInfo extends ResourceId {
+  kind: string
+  namespaced: boolean
+  verbs: string[]
+}
+
+export interface ClientListOptions {
+  namespace?: string
+  labelSelector?: string
+  fieldSelector?: string
+}
+
+export type PatchType = 'application/json-patch+json' | 'application/merge-patch+json'
+
+/**
+ * How every component other than the API server reaches the API: in-process (LoopbackClient) or over
+ * HTTP to another `cluster` process. Errors are ApiError with Kubernetes' codes and reasons.
+ */
+export interface ApiClient {
+  discover(): Promise<ResourceInfo[]>
+  get(r: ResourceId, namespace: string, name: string): Promise<KubeObject>
+  list(r: ResourceId, opts?: ClientListOptions): Promise<{ items: KubeObject[]; resourceVersion: string }>
+  create(r: ResourceId, namespace: string, obj: KubeObject): Promise<KubeObject>
+  /** PUT; `subresource` 'status' changes only the status. Conflicts are 409s. */
+  update(r: ResourceId, namespace: string, obj: KubeObject, subresource?: string): Promise<KubeObject>
+  patch(r: ResourceId, namespace: string, name: string, type: PatchType, patch: unknown, subresource?: string): Promise<KubeObject>
+  delete(r: ResourceId, namespace: string, name: string, opts?: DeleteOptions): Promise<KubeObject>
+  deleteCollection(r: ResourceId, opts: ClientListOptions & DeleteOptions): Promise<void>
+}
+
+export const core = (resource: string): ResourceId => ({ group: '', version: 'v1', resource })

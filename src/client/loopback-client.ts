@@ -1,0 +1,72 @@
+import type { DeleteOptions, KubeObject } from '../api/meta.ts'
+import type { ApiServer } from '../apiserver/api-server.ts'
+import { parsePatch } from '../apiserver/patch/apply-patch.ts'
+import type { GenericRegistry } from '../apiserver/registry/generic-registry.ts'
+import { parseFieldSelector } from '../apiserver/selectors/field-selector.ts'
+import { parseLabelSelector } from '../apiserver/selectors/label-selector.ts'
+import { ApiError } from '../errors/api-error.ts'
+import type { ApiClient, ClientListOptions, PatchType, ResourceId, ResourceInfo } from './api-client.ts'
+
+/**
+ * The in-process client: calls the API server's registries directly, with the same validation,
+ * defaulting and concurrency rules as HTTP requests, minus the sockets and JSON round trips.
+ */
+export class LoopbackClient implements ApiClient {
+  constructor(private readonly server: ApiServer) {}
+
+  private registry(r: ResourceId): GenericRegistry {
+    const registry = this.server.registry(r.group, r.version, r.resource)
+    if (!registry) throw new ApiError(404, 'NotFound', `the server could not find the requested resource (${r.resource})`)
+    return registry
+  }
+
+  async discover(): Promise<ResourceInfo[]> {
+    return [...this.server.registries.values()].map(({ def }) => ({
+      group: def.group,
+      version: def.version,
+      resource: def.plural,
+      kind: def.kind,
+      namespaced: def.namespaced,
+      verbs: def.verbs,
+    }))
+  }
+
+  get(r: ResourceId, namespace: string, name: string) {
+    return this.registry(r).get(namespace, name)
+  }
+
+  async list(r: ResourceId, opts: ClientListOptions = {}) {
+    const { items, resourceVersion } = await this.registry(r).list(selection(opts))
+    return { items, resourceVersion }
+  }
+
+  create(r: ResourceId, namespace: string, obj: KubeObject) {
+    return this.registry(r).create(namespace, structuredClone(obj))
+  }
+
+  update(r: ResourceId, namespace: string, obj: KubeObject, subresource?: string) {
+    const body = structuredClone(obj)
+    return this.registry(r).update(namespace, obj.metadata.name!, () => body, { subresource })
+  }
+
+  patch(r: ResourceId, namespace: string, name: string, type: PatchType, patch: unknown, subresource?: string) {
+    const patcher = parsePatch(type, Buffer.from(JSON.stringify(patch)))
+    return this.registry(r).update(namespace, name, patcher, { subresource })
+  }
+
+  delete(r: ResourceId, namespace: string, name: string, opts: DeleteOptions = {}) {
+    return this.registry(r).delete(namespace, name, opts)
+  }
+
+  async deleteCollection(r: ResourceId, opts: ClientListOptions & DeleteOptions) {
+    await this.registry(r).deleteCollection(selection(opts), opts)
+  }
+}
+
+function selection(opts: ClientListOptions) {
+  return {
+    namespace: opts.namespace,
+    labelSelector: opts.labelSelector ? parseLabelSelector(opts.labelSelector) : undefined,
+    fieldSelector: opts.fieldSelector ? parseFieldSelector(opts.fieldSelector) : undefined,
+  }
+}

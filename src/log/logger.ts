@@ -1,0 +1,15 @@
+import { pino, type Logger as PinoLogger, type LevelWithSilent } from 'pino'
+
+export type Logger = PinoLogger
+
+/**
+ * The root logger: JSON lines to stderr (or a file), one child per component (`logger.child({ component })`).
+ * In-process destination, no transport worker threads, so it works inside the single executable.
+ */
+export function createLogger(opts: { level?: LevelWithSilent; destination?: string } = {}): Logger {
+  const destination = opts.destination ? pino.destination({ dest: opts.destination, mkdir: true, sync: false }) : pino.destination(2)
+  return pino({ level: opts.level ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, destination)
+}
+
+/** A logger that drops everything: for tests and library users who pass none. */
+export const silentLogger = (): Logger => pino({ level: 'silent' })
