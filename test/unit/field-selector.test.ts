@@ -30,7 +30,9 @@ describe('parseFieldSelector (fields TestSelectorParse)', () => {
     it(`round-trips ${JSON.stringify(s)}`, () => assert.equal(fieldSelectorToString(parseFieldSelector(s)), s))
   }
   for (const s of ['x=a||y=b', 'x==a==b', 'x=a,b', 'x in (a)', 'x in (a,b,c)', 'x']) {
-    it(`rejects ${JSON.stringify(s)}`, () => badRequestMessage(() => parseFieldSelector(s)))
+    it(`rejects ${JSON.stringify(s)}`, () => {
+      badRequestMessage(() => parseFieldSelector(s))
+    })
   }
 
   it('parses =, == and != and sorts the terms', () => {
