@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { isLabelKey, isLabelValue } from '../../src/api/validation.ts'
 import { ApiError } from '../../src/errors/api-error.ts'
 import {
   formatLabelSelector,
-  isLabelKey,
-  isLabelValue,
   labelSelectorToString,
   matchesLabels,
   parseLabelSelector,

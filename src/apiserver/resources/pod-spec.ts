@@ -1,5 +1,5 @@
 import type { StatusCause } from '../../api/meta.ts'
-import { dns1123Label } from '../../api/validation.ts'
+import { isDNS1123Label } from '../../api/validation.ts'
 import { CauseReason } from '../../errors/api-error.ts'
 
 /**
@@ -54,7 +54,7 @@ export function validatePodSpec(spec: any, path: string): StatusCause[] {
       if (!c || typeof c !== 'object') return add(at, CauseReason.invalid, 'Invalid value: must be an object')
       if (!c.name) add(`${at}.name`, CauseReason.required, 'Required value')
       else {
-        for (const m of dns1123Label(String(c.name))) add(`${at}.name`, CauseReason.invalid, `Invalid value: "${c.name}": ${m}`)
+        for (const m of isDNS1123Label(String(c.name))) add(`${at}.name`, CauseReason.invalid, `Invalid value: "${c.name}": ${m}`)
         if (names.has(c.name)) add(`${at}.name`, CauseReason.duplicate, `Duplicate value: "${c.name}"`)
         names.add(c.name)
       }
