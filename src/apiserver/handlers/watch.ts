@@ -1,10 +1,10 @@
 import type { KubeObject } from '../../api/meta.ts'
-import type { ObjectChanged } from '../../bus/events.ts'
 import { statusOf } from '../../errors/to-status.ts'
 import { ApiError } from '../../errors/api-error.ts'
 import { negotiateResponse, type ResponseShape } from '../negotiation.ts'
 import { boolParam, includeObject, intParam, listOptions, param } from '../query.ts'
-import { parseResourceVersion, type ListOptions } from '../registry/generic-registry.ts'
+import type { ListOptions } from '../registry/generic-registry.ts'
+import { watchSelection, type SelectionWatch, type WatchEventType } from '../registry/watch-selection.ts'
 import { buildTable, contentTypeFor, partialObjectMetadata } from '../render.ts'
 import type { HandlerContext } from './handler-context.ts'
 
@@ -40,60 +40,38 @@ export async function watchHandler(h: HandlerContext): Promise<void> {
   const timeoutSeconds = intParam(query, 'timeoutSeconds') ?? defaultTimeoutSeconds()
   const rv = param(query, 'resourceVersion') ?? ''
 
+  koa.respond = false
   const res = koa.res
   let closed = false
-  let headerSent = false
+  let columnsSent = false
+  let lastRevision = 0
   const write = (type: EventType, objectJsonText: string) => {
     if (closed) return
     res.write(`{"type":"${type}","object":${objectJsonText}}\n`)
     if (res.writableLength > MAX_BUFFERED_BYTES) finish()
   }
   const render = (type: EventType, obj: KubeObject) => {
+    lastRevision = Math.max(lastRevision, Number(obj.metadata.resourceVersion) || 0)
     if (shape.as === 'object') return write(type, objectJson(obj))
-    write(type, JSON.stringify(renderEventObject(registry.def, obj, shape, include, !headerSent)))
-    headerSent = true
+    write(type, JSON.stringify(renderEventObject(registry.def, obj, shape, include, !columnsSent)))
+    columnsSent = true
+  }
+  const startStream = () => {
+    if (res.headersSent) return
+    res.statusCode = 200
+    res.setHeader('Content-Type', contentTypeFor(shape))
+    res.setHeader('Cache-Control', 'no-cache, private')
+    res.socket?.setNoDelay(true)
+    res.flushHeaders()
   }
 
-  let initialRevision: number
-  let initial: KubeObject[] = []
-  if (!rv || rv === '0' || sendInitialEvents) {
-    const listed = await registry.list({ ...sel, limit: undefined, continue: undefined, resourceVersion: undefined })
-    initial = listed.items
-    initialRevision = Number(listed.resourceVersion)
-  } else initialRevision = parseResourceVersion(rv)
-
-  koa.respond = false
-  res.statusCode = 200
-  res.setHeader('Content-Type', contentTypeFor(shape))
-  res.setHeader('Cache-Control', 'no-cache, private')
-  res.socket?.setNoDelay(true)
-  res.flushHeaders()
-
-  let lastRevision = initialRevision
-  for (const obj of initial) render('ADDED', obj)
-  if (sendInitialEvents && bookmarks)
-    write('BOOKMARK', JSON.stringify(bookmark(registry.def, lastRevision, { 'k8s.io/initial-events-end': 'true' })))
-
-  const deliver = (change: ObjectChanged) => {
-    lastRevision = change.resourceVersion
-    const object = registry.fromStorage(change.object)
-    const matchesNow = registry.matches(object, sel)
-    if (change.type === 'DELETED') {
-      if (matchesNow) render('DELETED', object)
-      return
-    }
-    const matchedBefore = change.type === 'MODIFIED' && change.previous !== undefined && registry.matches(registry.fromStorage(change.previous), sel)
-    if (matchesNow) render(matchedBefore ? 'MODIFIED' : 'ADDED', object)
-    else if (matchedBefore) render('DELETED', object)
-  }
-
-  let subscription: { close(): void } | undefined
+  let watch: SelectionWatch | undefined
   const finish = () => {
     if (closed) return
     closed = true
     clearTimeout(timer)
     clearInterval(ticker)
-    subscription?.close()
+    watch?.close()
     res.end()
   }
   const timer = setTimeout(finish, timeoutSeconds * 1000)
@@ -105,19 +83,35 @@ export async function watchHandler(h: HandlerContext): Promise<void> {
   res.on('error', finish)
 
   try {
-    subscription = await watchCache.subscribe(initialRevision, {
-      change: deliver,
+    // Events are only written once the initial list (if any) succeeded, so a bad request still gets a plain error.
+    const pending: [WatchEventType, KubeObject][] = []
+    let started = false
+    watch = await watchSelection(registry, watchCache, sel, rv, {
+      event: (type, obj) => (started ? render(type, obj) : pending.push([type, obj])),
       end: (err) => {
-        write('ERROR', JSON.stringify(statusOf(new ApiError(410, 'Expired', `too old resource version: ${initialRevision} (${err.message})`))))
+        startStream()
+        write('ERROR', JSON.stringify(statusOf(new ApiError(410, 'Expired', `too old resource version: ${rv} (${err.message})`))))
         finish()
       },
-    })
+    }, { initialEvents: sendInitialEvents })
+    startStream()
+    started = true
+    lastRevision = watch.startRevision
+    for (const [type, obj] of pending) render(type, obj)
+    if (sendInitialEvents && bookmarks)
+      write('BOOKMARK', JSON.stringify(bookmark(registry.def, watch.startRevision, { 'k8s.io/initial-events-end': 'true' })))
   } catch (err) {
-    const status = statusOf(err instanceof ApiError ? err : new ApiError(410, 'Expired', `too old resource version: ${initialRevision}`))
-    write('ERROR', JSON.stringify(status))
+    if (!res.headersSent) {
+      closed = true
+      clearTimeout(timer)
+      clearInterval(ticker)
+      koa.respond = true
+      throw err
+    }
+    write('ERROR', JSON.stringify(statusOf(err instanceof ApiError ? err : new ApiError(410, 'Expired', `too old resource version: ${rv}`))))
     finish()
   }
-  if (closed) subscription?.close()
+  if (closed) watch?.close()
 }
 
 function bookmark(def: HandlerContext['registry']['def'], revision: number, annotations?: Record<string, string>) {

@@ -1,0 +1,153 @@
+import type { Readable } from 'node:stream'
+
+/**
+ * What the kubelet needs from a container engine, in the spirit of the CRI: a pod is a sandbox (holding the
+ * pod's network namespace, its IP and its host ports) plus containers that join it. Implementations:
+ * DockerRuntime (dockerode) and FakeRuntime (no containers, kwok-like), held to one contract suite
+ * (test/contract/runtime.contract.ts).
+ *
+ * The runtime keeps no state of its own that is not also on the engine: every sandbox and container carries
+ * labels naming its pod, so a restarted kubelet rebuilds everything from `listSandboxes`/`listContainers`.
+ */
+export interface ContainerRuntime {
+  /** `docker` or `fake`: what nodeInfo.containerRuntimeVersion and containerIDs are prefixed with. */
+  readonly type: string
+  /** The engine's version, e.g. `20.10.24`; throws RuntimeUnavailableError when the engine does not answer. */
+  version(): Promise<string>
+
+  imagePresent(image: string): Promise<boolean>
+  /** Pulls an image; `onProgress` gets human-readable lines. Throws ImagePullError (bad name, not found, no access). */
+  pullImage(image: string, onProgress?: (line: string) => void): Promise<void>
+  /** The image's ID (`sha256:…`) and repo digest if known, for containerStatuses[].imageID. */
+  imageId(image: string): Promise<string>
+
+  /** Creates and starts a pod's sandbox. Idempotent per `spec.podUid` + `spec.attempt`. */
+  runSandbox(spec: SandboxSpec): Promise<SandboxInfo>
+  stopSandbox(id: string): Promise<void>
+  removeSandbox(id: string): Promise<void>
+  listSandboxes(filter?: { podUid?: string }): Promise<SandboxInfo[]>
+
+  /** Creates a container in a sandbox (not started). Throws ContainerCreateError for bad specs. */
+  createContainer(sandbox: SandboxInfo, spec: ContainerSpec): Promise<string>
+  startContainer(id: string): Promise<void>
+  /** SIGTERM (or the image's stop signal), then SIGKILL after `graceSeconds`. Stopping a stopped container is fine. */
+  stopContainer(id: string, graceSeconds: number): Promise<void>
+  removeContainer(id: string): Promise<void>
+  listContainers(filter?: { podUid?: string }): Promise<ContainerInfo[]>
+
+  /** Runs a command in a running container and collects its output (probes). */
+  execSync(id: string, command: string[], timeoutSeconds: number): Promise<{ exitCode: number; stdout: string; stderr: string }>
+  /** The container's log as a stream of bytes (stdout and stderr interleaved). */
+  logs(id: string, opts: LogOptions): Promise<Readable>
+}
+
+/** Labels on every sandbox and container, as the dockershim named them. */
+export const LABELS = {
+  podUid: 'io.kubernetes.pod.uid',
+  podName: 'io.kubernetes.pod.name',
+  podNamespace: 'io.kubernetes.pod.namespace',
+  containerName: 'io.kubernetes.container.name',
+  /** `podsandbox` or `container`. */
+  type: 'io.kubernetes.docker.type',
+  /** Restart count of a container / attempt of a sandbox: a new one gets the next number. */
+  attempt: 'io.kubernetes.container.restartCount',
+  /** Which kubebox node (kubelet) owns it, so several nodes share one engine without touching each other. */
+  node: 'dev.kubebox.node',
+} as const
+
+export interface SandboxSpec {
+  podUid: string
+  podName: string
+  podNamespace: string
+  node: string
+  attempt: number
+  /** The pause image (--pod-infra-image). */
+  image: string
+  hostname: string
+  /** Host ports to publish: hostPort on `hostIp` → containerPort in the sandbox. */
+  portMappings: { containerPort: number; hostPort: number; protocol: 'TCP' | 'UDP' | 'SCTP'; hostIp: string }[]
+  /** Use the host's network namespace (spec.hostNetwork). */
+  hostNetwork: boolean
+  dnsServers?: string[]
+  labels?: Record<string, string>
+}
+
+export interface SandboxInfo {
+  id: string
+  podUid: string
+  podName: string
+  podNamespace: string
+  node: string
+  attempt: number
+  state: 'ready' | 'notready'
+  /** The pod IP: the sandbox's address on the engine's network ('' with hostNetwork: the node's). */
+  ip: string
+  createdAt: Date
+}
+
+export interface ContainerSpec {
+  name: string
+  image: string
+  command?: string[]
+  args?: string[]
+  env: { name: string; value: string }[]
+  workingDir?: string
+  /** Bind mounts prepared by the kubelet (volumes): host path → container path. */
+  mounts: { hostPath: string; containerPath: string; readOnly: boolean }[]
+  /** Limits from resources.limits: memory in bytes, cpu in nano-CPUs. */
+  memoryLimitBytes?: number
+  nanoCpus?: number
+  tty?: boolean
+  stdin?: boolean
+  stdinOnce?: boolean
+  attempt: number
+  labels?: Record<string, string>
+}
+
+export interface ContainerInfo {
+  id: string
+  podUid: string
+  sandboxId?: string
+  name: string
+  attempt: number
+  image: string
+  imageId: string
+  state: 'created' | 'running' | 'exited' | 'unknown'
+  createdAt: Date
+  startedAt?: Date
+  finishedAt?: Date
+  exitCode?: number
+  /** The engine's reason for an exit: `OOMKilled`, `Error`, `Completed`. */
+  reason?: string
+}
+
+export interface LogOptions {
+  follow?: boolean
+  tailLines?: number
+  sinceSeconds?: number
+  timestamps?: boolean
+}
+
+export class RuntimeUnavailableError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'RuntimeUnavailableError'
+  }
+}
+
+export class ImagePullError extends Error {
+  constructor(
+    readonly image: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'ImagePullError'
+  }
+}
+
+export class ContainerCreateError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ContainerCreateError'
+  }
+}
