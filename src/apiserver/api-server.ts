@@ -69,6 +69,11 @@ export class ApiServer {
     return this.registries.get(gvrKey(group, version, resource))
   }
 
+  /** The watch cache that feeds a registry's watches (views share their storage's cache). */
+  watchCacheFor(registry: GenericRegistry): WatchCache {
+    return this.caches.get(registry.storageResource)!
+  }
+
   /** Starts the watch caches and makes the system namespaces exist. Call before serving. */
   async start(): Promise<void> {
     await Promise.all([...this.caches.values()].map((c) => c.start()))

@@ -19,7 +19,19 @@ export interface ClientListOptions {
   fieldSelector?: string
 }
 
-export type PatchType = 'application/json-patch+json' | 'application/merge-patch+json'
+export type PatchType = 'application/json-patch+json' | 'application/merge-patch+json' | 'application/strategic-merge-patch+json'
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED'
+
+export interface WatchHandler {
+  event(type: WatchEventType, object: KubeObject): void
+  /** The watch ended for good (410 Expired after compaction, connection lost): list again, then re-watch. */
+  end(err: Error): void
+}
+
+export interface ClientWatch {
+  close(): void
+}
 
 /**
  * How every component other than the API server reaches the API: in-process (LoopbackClient) or over
@@ -35,6 +47,11 @@ export interface ApiClient {
   patch(r: ResourceId, namespace: string, name: string, type: PatchType, patch: unknown, subresource?: string): Promise<KubeObject>
   delete(r: ResourceId, namespace: string, name: string, opts?: DeleteOptions): Promise<KubeObject>
   deleteCollection(r: ResourceId, opts: ClientListOptions & DeleteOptions): Promise<void>
+  /**
+   * Every change after `resourceVersion` (absent or "0": ADDED for each existing object first), in order,
+   * until closed or ended.
+   */
+  watch(r: ResourceId, opts: ClientListOptions & { resourceVersion?: string }, handler: WatchHandler): Promise<ClientWatch>
 }
 
 export const core = (resource: string): ResourceId => ({ group: '', version: 'v1', resource })

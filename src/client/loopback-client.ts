@@ -5,7 +5,8 @@ import type { GenericRegistry } from '../apiserver/registry/generic-registry.ts'
 import { parseFieldSelector } from '../apiserver/selectors/field-selector.ts'
 import { parseLabelSelector } from '../apiserver/selectors/label-selector.ts'
 import { ApiError } from '../errors/api-error.ts'
-import type { ApiClient, ClientListOptions, PatchType, ResourceId, ResourceInfo } from './api-client.ts'
+import { watchSelection } from '../apiserver/registry/watch-selection.ts'
+import type { ApiClient, ClientListOptions, ClientWatch, PatchType, ResourceId, ResourceInfo, WatchHandler } from './api-client.ts'
 
 /**
  * The in-process client: calls the API server's registries directly, with the same validation,
@@ -60,6 +61,15 @@ export class LoopbackClient implements ApiClient {
 
   async deleteCollection(r: ResourceId, opts: ClientListOptions & DeleteOptions) {
     await this.registry(r).deleteCollection(selection(opts), opts)
+  }
+
+  async watch(r: ResourceId, opts: ClientListOptions & { resourceVersion?: string }, handler: WatchHandler): Promise<ClientWatch> {
+    const registry = this.registry(r)
+    // Objects on the bus are shared by every subscriber: hand out copies, as an HTTP client would get.
+    return watchSelection(registry, this.server.watchCacheFor(registry), selection(opts), opts.resourceVersion, {
+      event: (type, obj) => handler.event(type, structuredClone(obj)),
+      end: (err) => handler.end(err),
+    })
   }
 }
 
