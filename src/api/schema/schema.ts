@@ -48,6 +48,15 @@ export interface FieldSchema {
   listMapKeys?: string[]
   /** Go's omitempty is the default; fields that are always written in JSON even when empty say so. */
   emitEmpty?: boolean
+  /**
+   * An embedded Go struct with `json:",inline"` that is nevertheless one message on the protobuf wire
+   * (Volume.volumeSource, Probe.handler, ConfigMapKeySelector.localObjectReference, ...). `name` is then the
+   * protobuf field name, not a JSON key: in JSON, OpenAPI, strategic merge patch and field validation the
+   * referenced type's fields appear directly in this object; in protobuf they are nested under `proto`.
+   */
+  inline?: boolean
+  /** `x-kubernetes-map-type` of a map or struct field (`+mapType` / `+structType` markers). */
+  mapType?: 'atomic' | 'granular'
 }
 
 export interface TypeSchema {
@@ -57,6 +66,8 @@ export interface TypeSchema {
   fields: FieldSchema[]
   /** Top-level kinds: the group/version/kind they are served as. */
   gvk?: { group: string; version: string; kind: string }
+  /** `x-kubernetes-map-type` of the type (`+structType=atomic`: replaced as a whole by server-side apply). */
+  mapType?: 'atomic' | 'granular'
 }
 
 /** All declared types by name. */

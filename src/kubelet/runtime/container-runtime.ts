@@ -25,7 +25,7 @@ export interface ContainerRuntime {
   runSandbox(spec: SandboxSpec): Promise<SandboxInfo>
   stopSandbox(id: string): Promise<void>
   removeSandbox(id: string): Promise<void>
-  listSandboxes(filter?: { podUid?: string }): Promise<SandboxInfo[]>
+  listSandboxes(filter?: ListFilter): Promise<SandboxInfo[]>
 
   /** Creates a container in a sandbox (not started). Throws ContainerCreateError for bad specs. */
   createContainer(sandbox: SandboxInfo, spec: ContainerSpec): Promise<string>
@@ -33,7 +33,7 @@ export interface ContainerRuntime {
   /** SIGTERM (or the image's stop signal), then SIGKILL after `graceSeconds`. Stopping a stopped container is fine. */
   stopContainer(id: string, graceSeconds: number): Promise<void>
   removeContainer(id: string): Promise<void>
-  listContainers(filter?: { podUid?: string }): Promise<ContainerInfo[]>
+  listContainers(filter?: ListFilter): Promise<ContainerInfo[]>
 
   /** Runs a command in a running container and collects its output (probes). */
   execSync(id: string, command: string[], timeoutSeconds: number): Promise<{ exitCode: number; stdout: string; stderr: string }>
@@ -53,7 +53,15 @@ export const LABELS = {
   attempt: 'io.kubernetes.container.restartCount',
   /** Which kubebox node (kubelet) owns it, so several nodes share one engine without touching each other. */
   node: 'dev.kubebox.node',
+  /** On containers: the ID of the sandbox they joined (ContainerInfo.sandboxId). */
+  sandboxId: 'io.kubernetes.sandbox.id',
 } as const
+
+/** Narrows a listing: only the given pod's, only the given node's (several kubelets may share one engine). */
+export interface ListFilter {
+  podUid?: string
+  node?: string
+}
 
 export interface SandboxSpec {
   podUid: string

@@ -1,0 +1,892 @@
+/**
+ * core/v1 Pod, its spec and status and everything they reference (except volumes: core-v1-volume.ts).
+ * Declared from k8s.io/api and k8s.io/apimachinery v0.36.3: field numbers from generated.proto; JSON names, patch
+ * strategies and list types from types.go; descriptions shortened from the Go doc comments.
+ */
+import { t, type TypeSchema } from '../schema.ts'
+
+export const coreV1PodTypes: TypeSchema[] = [
+  {
+    name: 'io.k8s.api.core.v1.Pod',
+    description: 'Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.',
+    gvk: { group: '', version: 'v1', kind: 'Pod' },
+    fields: [
+      { name: 'apiVersion', proto: 0, type: t.string(), description: 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.' },
+      { name: 'kind', proto: 0, type: t.string(), description: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to.' },
+      { name: 'metadata', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), description: 'Standard object\'s metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata', emitEmpty: true },
+      { name: 'spec', proto: 2, type: t.ref('io.k8s.api.core.v1.PodSpec'), description: 'Specification of the desired behavior of the pod. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status', emitEmpty: true },
+      { name: 'status', proto: 3, type: t.ref('io.k8s.api.core.v1.PodStatus'), description: 'Most recently observed status of the pod. This data may not be up to date.', emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.PodList',
+    description: 'PodList is a list of Pods.',
+    gvk: { group: '', version: 'v1', kind: 'PodList' },
+    fields: [
+      { name: 'apiVersion', proto: 0, type: t.string(), description: 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.' },
+      { name: 'kind', proto: 0, type: t.string(), description: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to.' },
+      { name: 'metadata', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), description: 'Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds', emitEmpty: true },
+      { name: 'items', proto: 2, type: t.array(t.ref('io.k8s.api.core.v1.Pod')), description: 'List of pods. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.PodTemplateSpec',
+    description: 'PodTemplateSpec describes the data a pod should have when created from a template',
+    fields: [
+      { name: 'metadata', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), description: 'Standard object\'s metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata', emitEmpty: true },
+      { name: 'spec', proto: 2, type: t.ref('io.k8s.api.core.v1.PodSpec'), description: 'Specification of the desired behavior of the pod. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status', emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.PodSpec',
+    description: 'PodSpec is a description of a pod.',
+    fields: [
+      { name: 'volumes', proto: 1, type: t.array(t.ref('io.k8s.api.core.v1.Volume')), description: 'List of volumes that can be mounted by containers belonging to the pod. More info: https://kubernetes.io/docs/concepts/storage/volumes', patchStrategy: 'merge,retainKeys', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] },
+      { name: 'initContainers', proto: 20, type: t.array(t.ref('io.k8s.api.core.v1.Container')), description: 'List of initialization containers belonging to the pod. Init containers are executed in order prior to containers being started.', patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] },
+      { name: 'containers', proto: 2, type: t.array(t.ref('io.k8s.api.core.v1.Container')), description: 'List of containers belonging to the pod. Containers cannot currently be added or removed.', required: true, patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'], emitEmpty: true },
+      { name: 'ephemeralContainers', proto: 34, type: t.array(t.ref('io.k8s.api.core.v1.EphemeralContainer')), description: 'List of ephemeral containers run in this pod. Ephemeral containers may be run in an existing pod to perform user-initiated actions such as debugging.', patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] },
+      { name: 'restartPolicy', proto: 3, type: t.string(['Always', 'Never', 'OnFailure']), description: 'Restart policy for all containers within the pod. One of Always, OnFailure, Never.' },
+      { name: 'terminationGracePeriodSeconds', proto: 4, type: t.int64, description: 'Optional duration in seconds the pod needs to terminate gracefully. May be decreased in delete request.' },
+      { name: 'activeDeadlineSeconds', proto: 5, type: t.int64, description: 'Optional duration in seconds the pod may be active on the node relative to StartTime before the system will actively try to mark it failed and kill associated containers.' },
+      { name: 'dnsPolicy', proto: 6, type: t.string(['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None']), description: 'Set DNS policy for the pod. Defaults to "ClusterFirst".' },
+      { name: 'nodeSelector', proto: 7, type: t.map(t.string()), description: 'NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node\'s labels for the pod to be scheduled on that node.', mapType: 'atomic' },
+      { name: 'serviceAccountName', proto: 8, type: t.string(), description: 'ServiceAccountName is the name of the ServiceAccount to use to run this pod. More info: https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/' },
+      { name: 'serviceAccount', proto: 9, type: t.string(), description: 'DeprecatedServiceAccount is a deprecated alias for ServiceAccountName. Deprecated: Use serviceAccountName instead.' },
+      { name: 'automountServiceAccountToken', proto: 21, type: t.boolean, description: 'AutomountServiceAccountToken indicates whether a service account token should be automatically mounted.' },
+      { name: 'nodeName', proto: 10, type: t.string(), description: 'NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName.' },
+      { name: 'hostNetwork', proto: 11, type: t.boolean, description: 'Host networking requested for this pod. Use the host\'s network namespace.' },
+      { name: 'hostPID', proto: 12, type: t.boolean, description: 'Use the host\'s pid namespace. Optional: Default to false.' },
+      { name: 'hostIPC', proto: 13, type: t.boolean, description: 'Use the host\'s ipc namespace. Optional: Default to false.' },
+      { name: 'shareProcessNamespace', proto: 27, type: t.boolean, description: 'Share a single process namespace between all of the containers in a pod. When this is set containers will be able to view and signal processes from other containers in the same pod, and the first process in each container will not be assigned PID 1.' },
+      { name: 'securityContext', proto: 14, type: t.ref('io.k8s.api.core.v1.PodSecurityContext'), description: 'SecurityContext holds pod-level security attributes and common container settings. Optional: Defaults to empty.' },
+      { name: 'imagePullSecrets', proto: 15, type: t.array(t.ref('io.k8s.api.core.v1.LocalObjectReference')), description: 'ImagePullSecrets is an optional list of references to secrets in the same namespace to use for pulling any of the images used by this PodSpec.', patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] },
+      { name: 'hostname', proto: 16, type: t.string(), description: 'Specifies the hostname of the Pod If not specified, the pod\'s hostname will be set to a system-defined value.' },
+      { name: 'subdomain', proto: 17, type: t.string(), description: 'If specified, the fully qualified Pod hostname will be "<hostname>.<subdomain>.<pod namespace>.svc.<cluster domain>".' },
+      { name: 'affinity', proto: 18, type: t.ref('io.k8s.api.core.v1.Affinity'), description: 'If specified, the pod\'s scheduling constraints' },
+      { name: 'schedulerName', proto: 19, type: t.string(), description: 'If specified, the pod will be dispatched by specified scheduler. If not specified, the pod will be dispatched by default scheduler.' },
+      { name: 'tolerations', proto: 22, type: t.array(t.ref('io.k8s.api.core.v1.Toleration')), description: 'If specified, the pod\'s tolerations.', listType: 'atomic' },
+      { name: 'hostAliases', proto: 23, type: t.array(t.ref('io.k8s.api.core.v1.HostAlias')), description: 'HostAliases is an optional list of hosts and IPs that will be injected into the pod\'s hosts file if specified.', patchStrategy: 'merge', patchMergeKey: 'ip', listType: 'map', listMapKeys: ['ip'] },
+      { name: 'priorityClassName', proto: 24, type: t.string(), description: 'If specified, indicates the pod\'s priority. "system-node-critical" and "system-cluster-critical" are two special keywords which indicate the highest priorities with the former being the highest priority.' },
+      { name: 'priority', proto: 25, type: t.int32, description: 'The priority value. Various system components use this field to find the priority of the pod.' },
+      { name: 'dnsConfig', proto: 26, type: t.ref('io.k8s.api.core.v1.PodDNSConfig'), description: 'Specifies the DNS parameters of a pod. Parameters specified here will be merged to the generated DNS configuration based on DNSPolicy.' },
+      { name: 'readinessGates', proto: 28, type: t.array(t.ref('io.k8s.api.core.v1.PodReadinessGate')), description: 'If specified, all readiness gates will be evaluated for pod readiness.', listType: 'atomic' },
+      { name: 'runtimeClassName', proto: 29, type: t.string(), description: 'RuntimeClassName refers to a RuntimeClass object in the node.k8s.io group, which should be used to run this pod.' },
+      { name: 'enableServiceLinks', proto: 30, type: t.boolean, description: 'EnableServiceLinks indicates whether information about services should be injected into pod\'s environment variables, matching the syntax of Docker links.' },
+      { name: 'preemptionPolicy', proto: 31, type: t.string(['Never', 'PreemptLowerPriority']), description: 'PreemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority.' },
+      { name: 'overhead', proto: 32, type: t.map(t.quantity), description: 'Overhead represents the resource overhead associated with running a pod for a given RuntimeClass.' },
+      { name: 'topologySpreadConstraints', proto: 33, type: t.array(t.ref('io.k8s.api.core.v1.TopologySpreadConstraint')), description: 'TopologySpreadConstraints describes how a group of pods ought to spread across topology domains.', patchStrategy: 'merge', patchMergeKey: 'topologyKey', listType: 'map', listMapKeys: ['topologyKey', 'whenUnsatisfiable'] },
+      { name: 'setHostnameAsFQDN', proto: 35, type: t.boolean, description: 'If true the pod\'s hostname will be configured as the pod\'s FQDN, rather than the leaf name (the default).' },
+      { name: 'os', proto: 36, type: t.ref('io.k8s.api.core.v1.PodOS'), description: 'Specifies the OS of the containers in the pod. Some pod and container fields are restricted if this is set.' },
+      { name: 'hostUsers', proto: 37, type: t.boolean, description: 'Use the host\'s user namespace. Optional: Default to true.' },
+      { name: 'schedulingGates', proto: 38, type: t.array(t.ref('io.k8s.api.core.v1.PodSchedulingGate')), description: 'SchedulingGates is an opaque list of values that if specified will block scheduling the pod.', patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] },
+      { name: 'resourceClaims', proto: 39, type: t.array(t.ref('io.k8s.api.core.v1.PodResourceClaim')), description: 'ResourceClaims defines which ResourceClaims must be allocated and reserved before the Pod is allowed to start.', patchStrategy: 'merge,retainKeys', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] },
+      { name: 'resources', proto: 40, type: t.ref('io.k8s.api.core.v1.ResourceRequirements'), description: 'Resources is the total amount of CPU and Memory resources required by all containers in the pod.' },
+      { name: 'hostnameOverride', proto: 41, type: t.string(), description: 'HostnameOverride specifies an explicit override for the pod\'s hostname as perceived by the pod.' },
+      { name: 'schedulingGroup', proto: 43, type: t.ref('io.k8s.api.core.v1.PodSchedulingGroup'), description: 'SchedulingGroup provides a reference to the immediate scheduling runtime grouping object that this Pod belongs to.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.PodStatus',
+    description: 'PodStatus represents information about the status of a pod. Status may trail the actual state of a system, especially if the node that hosts the pod cannot contact the control plane.',
+    fields: [
+      { name: 'observedGeneration', proto: 17, type: t.int64, description: 'If set, this represents the .metadata.generation that the pod status was set based upon. The PodObservedGenerationTracking feature gate must be enabled to use this field.' },
+      { name: 'phase', proto: 1, type: t.string(['Failed', 'Pending', 'Running', 'Succeeded', 'Unknown']), description: 'The phase of a Pod is a simple, high-level summary of where the Pod is in its lifecycle. The conditions array, the reason and message fields, and the individual container status arrays contain more detail about the pod\'s status.' },
+      { name: 'conditions', proto: 2, type: t.array(t.ref('io.k8s.api.core.v1.PodCondition')), description: 'Current service state of pod. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions', patchStrategy: 'merge', patchMergeKey: 'type', listType: 'map', listMapKeys: ['type'] },
+      { name: 'message', proto: 3, type: t.string(), description: 'A human readable message indicating details about why the pod is in this condition.' },
+      { name: 'reason', proto: 4, type: t.string(), description: 'A brief CamelCase message indicating details about why the pod is in this state. e.g. \'Evicted\'' },
+      { name: 'nominatedNodeName', proto: 11, type: t.string(), description: 'nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods.' },
+      { name: 'hostIP', proto: 5, type: t.string(), description: 'hostIP holds the IP address of the host to which the pod is assigned. Empty if the pod has not started yet.' },
+      { name: 'hostIPs', proto: 16, type: t.array(t.ref('io.k8s.api.core.v1.HostIP')), description: 'hostIPs holds the IP addresses allocated to the host. If this field is specified, the first entry must match the hostIP field.', patchStrategy: 'merge', patchMergeKey: 'ip', listType: 'atomic' },
+      { name: 'podIP', proto: 6, type: t.string(), description: 'podIP address allocated to the pod. Routable at least within the cluster.' },
+      { name: 'podIPs', proto: 12, type: t.array(t.ref('io.k8s.api.core.v1.PodIP')), description: 'podIPs holds the IP addresses allocated to the pod. If this field is specified, the 0th entry must match the podIP field.', patchStrategy: 'merge', patchMergeKey: 'ip', listType: 'map', listMapKeys: ['ip'] },
+      { name: 'startTime', proto: 7, type: t.time, description: 'RFC 3339 date and time at which the object was acknowledged by the Kubelet. This is before the Kubelet pulled the container image(s) for the pod.' },
+      { name: 'initContainerStatuses', proto: 10, type: t.array(t.ref('io.k8s.api.core.v1.ContainerStatus')), description: 'Statuses of init containers in this pod. The most recent successful non-restartable init container will have ready = true, the most recently started container will have startTime set.', listType: 'atomic' },
+      { name: 'containerStatuses', proto: 8, type: t.array(t.ref('io.k8s.api.core.v1.ContainerStatus')), description: 'Statuses of containers in this pod. Each container in the pod should have at most one status in this list, and all statuses should be for containers in the pod.', listType: 'atomic' },
+      { name: 'qosClass', proto: 9, type: t.string(['BestEffort', 'Burstable', 'Guaranteed']), description: 'The Quality of Service (QOS) classification assigned to the pod based on resource requirements See PodQOSClass type for available QOS classes More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/#quality-of-service-classes' },
+      { name: 'ephemeralContainerStatuses', proto: 13, type: t.array(t.ref('io.k8s.api.core.v1.ContainerStatus')), description: 'Statuses for any ephemeral containers that have run in this pod. Each ephemeral container in the pod should have at most one status in this list, and all statuses should be for containers in the pod.', listType: 'atomic' },
+      { name: 'resize', proto: 14, type: t.string(), description: 'Status of resources resize desired for pod\'s containers. It is empty if no resources resize is pending.' },
+      { name: 'resourceClaimStatuses', proto: 15, type: t.array(t.ref('io.k8s.api.core.v1.PodResourceClaimStatus')), description: 'Status of resource claims.', patchStrategy: 'merge,retainKeys', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] },
+      { name: 'extendedResourceClaimStatus', proto: 18, type: t.ref('io.k8s.api.core.v1.PodExtendedResourceClaimStatus'), description: 'Status of extended resource claim backed by DRA.' },
+      { name: 'allocatedResources', proto: 19, type: t.map(t.quantity), description: 'AllocatedResources is the total requests allocated for this pod by the node. If pod-level requests are not set, this will be the total requests aggregated across containers in the pod.' },
+      { name: 'resources', proto: 20, type: t.ref('io.k8s.api.core.v1.ResourceRequirements'), description: 'Resources represents the compute resource requests and limits that have been applied at the pod level if pod-level requests or limits are set in PodSpec.Resources' },
+      { name: 'nodeAllocatableResourceClaimStatuses', proto: 21, type: t.array(t.ref('io.k8s.api.core.v1.NodeAllocatableResourceClaimStatus')), description: 'NodeAllocatableResourceClaimStatuses contains the status of node-allocatable resources that were allocated for this pod through DRA claims.', listType: 'atomic' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.Container',
+    description: 'A single application container that you want to run within a pod.',
+    fields: [
+      { name: 'name', proto: 1, type: t.string(), description: 'Name of the container specified as a DNS_LABEL. Each container in a pod must have a unique name (DNS_LABEL).', required: true, emitEmpty: true },
+      { name: 'image', proto: 2, type: t.string(), description: 'Container image name. More info: https://kubernetes.io/docs/concepts/containers/images This field is optional to allow higher level config management to default or override container images in workload controllers like Deployments and StatefulSets.' },
+      { name: 'command', proto: 3, type: t.array(t.string()), description: 'Entrypoint array. Not executed within a shell.', listType: 'atomic' },
+      { name: 'args', proto: 4, type: t.array(t.string()), description: 'Arguments to the entrypoint. The container image\'s CMD is used if this is not provided.', listType: 'atomic' },
+      { name: 'workingDir', proto: 5, type: t.string(), description: 'Container\'s working directory. If not specified, the container runtime\'s default will be used, which might be configured in the container image.' },
+      { name: 'ports', proto: 6, type: t.array(t.ref('io.k8s.api.core.v1.ContainerPort')), description: 'List of ports to expose from the container. Not specifying a port here DOES NOT prevent that port from being exposed.', patchStrategy: 'merge', patchMergeKey: 'containerPort', listType: 'map', listMapKeys: ['containerPort', 'protocol'] },
+      { name: 'envFrom', proto: 19, type: t.array(t.ref('io.k8s.api.core.v1.EnvFromSource')), description: 'List of sources to populate environment variables in the container. The keys defined within a source may consist of any printable ASCII characters except \'=\'.', listType: 'atomic' },
+      { name: 'env', proto: 7, type: t.array(t.ref('io.k8s.api.core.v1.EnvVar')), description: 'List of environment variables to set in the container. Cannot be updated.', patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] },
+      { name: 'resources', proto: 8, type: t.ref('io.k8s.api.core.v1.ResourceRequirements'), description: 'Compute Resources required by this container. Cannot be updated.', emitEmpty: true },
+      { name: 'resizePolicy', proto: 23, type: t.array(t.ref('io.k8s.api.core.v1.ContainerResizePolicy')), description: 'Resources resize policy for the container. This field cannot be set on ephemeral containers.', listType: 'atomic' },
+      { name: 'restartPolicy', proto: 24, type: t.string(), description: 'RestartPolicy defines the restart behavior of individual containers in a pod. This overrides the pod-level restart policy.' },
+      { name: 'restartPolicyRules', proto: 25, type: t.array(t.ref('io.k8s.api.core.v1.ContainerRestartRule')), description: 'Represents a list of rules to be checked to determine if the container should be restarted on exit.', listType: 'atomic' },
+      { name: 'volumeMounts', proto: 9, type: t.array(t.ref('io.k8s.api.core.v1.VolumeMount')), description: 'Pod volumes to mount into the container\'s filesystem. Cannot be updated.', patchStrategy: 'merge', patchMergeKey: 'mountPath', listType: 'map', listMapKeys: ['mountPath'] },
+      { name: 'volumeDevices', proto: 21, type: t.array(t.ref('io.k8s.api.core.v1.VolumeDevice')), description: 'volumeDevices is the list of block devices to be used by the container.', patchStrategy: 'merge', patchMergeKey: 'devicePath', listType: 'map', listMapKeys: ['devicePath'] },
+      { name: 'livenessProbe', proto: 10, type: t.ref('io.k8s.api.core.v1.Probe'), description: 'Periodic probe of container liveness. Container will be restarted if the probe fails.' },
+      { name: 'readinessProbe', proto: 11, type: t.ref('io.k8s.api.core.v1.Probe'), description: 'Periodic probe of container service readiness. Container will be removed from service endpoints if the probe fails.' },
+      { name: 'startupProbe', proto: 22, type: t.ref('io.k8s.api.core.v1.Probe'), description: 'StartupProbe indicates that the Pod has successfully initialized. If specified, no other probes are executed until this completes successfully.' },
+      { name: 'lifecycle', proto: 12, type: t.ref('io.k8s.api.core.v1.Lifecycle'), description: 'Actions that the management system should take in response to container lifecycle events. Cannot be updated.' },
+      { name: 'terminationMessagePath', proto: 13, type: t.string(), description: 'Optional: Path at which the file to which the container\'s termination message will be written is mounted into the container\'s filesystem.' },
+      { name: 'terminationMessagePolicy', proto: 20, type: t.string(['FallbackToLogsOnError', 'File']), description: 'Indicate how the termination message should be populated. File will use the contents of terminationMessagePath to populate the container status message on both success and failure.' },
+      { name: 'imagePullPolicy', proto: 14, type: t.string(['Always', 'IfNotPresent', 'Never']), description: 'Image pull policy. One of Always, Never, IfNotPresent.' },
+      { name: 'securityContext', proto: 15, type: t.ref('io.k8s.api.core.v1.SecurityContext'), description: 'SecurityContext defines the security options the container should be run with. If set, the fields of SecurityContext override the equivalent fields of PodSecurityContext.' },
+      { name: 'stdin', proto: 16, type: t.boolean, description: 'Whether this container should allocate a buffer for stdin in the container runtime. If this is not set, reads from stdin in the container will always result in EOF.' },
+      { name: 'stdinOnce', proto: 17, type: t.boolean, description: 'Whether the container runtime should close the stdin channel after it has been opened by a single attach.' },
+      { name: 'tty', proto: 18, type: t.boolean, description: 'Whether this container should allocate a TTY for itself, also requires \'stdin\' to be true.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.EphemeralContainer',
+    description: 'An EphemeralContainer is a temporary container that you may add to an existing Pod for user-initiated activities such as debugging.',
+    fields: [
+      { name: 'ephemeralContainerCommon', proto: 1, type: t.ref('io.k8s.api.core.v1.EphemeralContainerCommon'), inline: true, description: 'Ephemeral containers have all of the fields of Container, plus additional fields specific to ephemeral containers.' },
+      { name: 'targetContainerName', proto: 2, type: t.string(), description: 'If set, the name of the container from PodSpec that this ephemeral container targets. The ephemeral container will be run in the namespaces (IPC, PID, etc) of this container.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.PodSecurityContext',
+    description: 'PodSecurityContext holds pod-level security attributes and common container settings. Some fields are also present in container.securityContext.',
+    fields: [
+      { name: 'seLinuxOptions', proto: 1, type: t.ref('io.k8s.api.core.v1.SELinuxOptions'), description: 'The SELinux context to be applied to all containers. If unspecified, the container runtime will allocate a random SELinux context for each container.' },
+      { name: 'windowsOptions', proto: 8, type: t.ref('io.k8s.api.core.v1.WindowsSecurityContextOptions'), description: 'The Windows specific settings applied to all containers. If unspecified, the options within a container\'s SecurityContext will be used.' },
+      { name: 'runAsUser', proto: 2, type: t.int64, description: 'The UID to run the entrypoint of the container process. Defaults to user specified in image metadata if unspecified.' },
+      { name: 'runAsGroup', proto: 6, type: t.int64, description: 'The GID to run the entrypoint of the container process. Uses runtime default if unset.' },
+      { name: 'runAsNonRoot', proto: 3, type: t.boolean, description: 'Indicates that the container must run as a non-root user. If true, the Kubelet will validate the image at runtime to ensure that it does not run as UID 0 (root) and fail to start the container if it does.' },
+      { name: 'supplementalGroups', proto: 4, type: t.array(t.int64), description: 'A list of groups applied to the first process run in each container, in addition to the container\'s primary GID and fsGroup (if specified).', listType: 'atomic' },
+      { name: 'supplementalGroupsPolicy', proto: 12, type: t.string(['Merge', 'Strict']), description: 'Defines how supplemental groups of the first container processes are calculated. Valid values are "Merge" and "Strict".' },
+      { name: 'fsGroup', proto: 5, type: t.int64, description: 'A special supplemental group that applies to all containers in a pod.' },
+      { name: 'sysctls', proto: 7, type: t.array(t.ref('io.k8s.api.core.v1.Sysctl')), description: 'Sysctls hold a list of namespaced sysctls used for the pod. Pods with unsupported sysctls (by the container runtime) might fail to launch.', listType: 'atomic' },
+      { name: 'fsGroupChangePolicy', proto: 9, type: t.string(['Always', 'OnRootMismatch']), description: 'fsGroupChangePolicy defines behavior of changing ownership and permission of the volume before being exposed inside Pod.' },
+      { name: 'seccompProfile', proto: 10, type: t.ref('io.k8s.api.core.v1.SeccompProfile'), description: 'The seccomp options to use by the containers in this pod. Note that this field cannot be set when spec.os.name is windows.' },
+      { name: 'appArmorProfile', proto: 11, type: t.ref('io.k8s.api.core.v1.AppArmorProfile'), description: 'appArmorProfile is the AppArmor options to use by the containers in this pod. Note that this field cannot be set when spec.os.name is windows.' },
+      { name: 'seLinuxChangePolicy', proto: 13, type: t.string(), description: 'seLinuxChangePolicy defines how the container\'s SELinux label is applied to all volumes used by the Pod.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.LocalObjectReference',
+    description: 'LocalObjectReference contains enough information to let you locate the referenced object inside the same namespace.',
+    mapType: 'atomic',
+    fields: [
+      { name: 'name', proto: 1, type: t.string(), description: 'Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.Affinity',
+    description: 'Affinity is a group of affinity scheduling rules.',
+    fields: [
+      { name: 'nodeAffinity', proto: 1, type: t.ref('io.k8s.api.core.v1.NodeAffinity'), description: 'Describes node affinity scheduling rules for the pod.' },
+      { name: 'podAffinity', proto: 2, type: t.ref('io.k8s.api.core.v1.PodAffinity'), description: 'Describes pod affinity scheduling rules (e.g. co-locate this pod in the same node, zone, etc. as some other pod(s)).' },
+      { name: 'podAntiAffinity', proto: 3, type: t.ref('io.k8s.api.core.v1.PodAntiAffinity'), description: 'Describes pod anti-affinity scheduling rules (e.g. avoid putting this pod in the same node, zone, etc. as some other pod(s)).' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.Toleration',
+    description: 'The pod this Toleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>.',
+    fields: [
+      { name: 'key', proto: 1, type: t.string(), description: 'Key is the taint key that the toleration applies to. Empty means match all taint keys.' },
+      { name: 'operator', proto: 2, type: t.string(['Equal', 'Exists', 'Gt', 'Lt']), description: 'Operator represents a key\'s relationship to the value. Valid operators are Exists, Equal, Lt, and Gt.' },
+      { name: 'value', proto: 3, type: t.string(), description: 'Value is the taint value the toleration matches to. If the operator is Exists, the value should be empty, otherwise just a regular string.' },
+      { name: 'effect', proto: 4, type: t.string(['NoExecute', 'NoSchedule', 'PreferNoSchedule']), description: 'Effect indicates the taint effect to match. Empty means match all taint effects.' },
+      { name: 'tolerationSeconds', proto: 5, type: t.int64, description: 'TolerationSeconds represents the period of time the toleration (which must be of effect NoExecute, otherwise this field is ignored) tolerates the taint.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.HostAlias',
+    description: 'HostAlias holds the mapping between IP and hostnames that will be injected as an entry in the pod\'s hosts file.',
+    fields: [
+      { name: 'ip', proto: 1, type: t.string(), description: 'IP address of the host file entry.', required: true, emitEmpty: true },
+      { name: 'hostnames', proto: 2, type: t.array(t.string()), description: 'Hostnames for the above IP address.', listType: 'atomic' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.PodDNSConfig',
+    description: 'PodDNSConfig defines the DNS parameters of a pod in addition to those generated from DNSPolicy.',
+    fields: [
+      { name: 'nameservers', proto: 1, type: t.array(t.string()), description: 'A list of DNS name server IP addresses. This will be appended to the base nameservers generated from DNSPolicy.', listType: 'atomic' },
+      { name: 'searches', proto: 2, type: t.array(t.string()), description: 'A list of DNS search domains for host-name lookup. This will be appended to the base search paths generated from DNSPolicy.', listType: 'atomic' },
+      { name: 'options', proto: 3, type: t.array(t.ref('io.k8s.api.core.v1.PodDNSConfigOption')), description: 'A list of DNS resolver options. This will be merged with the base options generated from DNSPolicy.', listType: 'atomic' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.PodReadinessGate',
+    description: 'PodReadinessGate contains the reference to a pod condition',
+    fields: [
+      { name: 'conditionType', proto: 1, type: t.string(), description: 'ConditionType refers to a condition in the pod\'s condition list with matching type.', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.TopologySpreadConstraint',
+    description: 'TopologySpreadConstraint specifies how to spread matching pods among the given topology.',
+    fields: [
+      { name: 'maxSkew', proto: 1, type: t.int32, description: 'MaxSkew describes the degree to which pods may be unevenly distributed. When `whenUnsatisfiable=DoNotSchedule`, it is the maximum permitted difference between the number of matching pods in the target topology and the global minimum.', required: true, emitEmpty: true },
+      { name: 'topologyKey', proto: 2, type: t.string(), description: 'TopologyKey is the key of node labels. Nodes that have a label with this key and identical values are considered to be in the same topology.', required: true, emitEmpty: true },
+      { name: 'whenUnsatisfiable', proto: 3, type: t.string(['DoNotSchedule', 'ScheduleAnyway']), description: 'WhenUnsatisfiable indicates how to deal with a pod if it doesn\'t satisfy the spread constraint. - DoNotSchedule (default) tells the scheduler not to schedule it. - ScheduleAnyway tells the scheduler to schedule the pod in any location, but giving higher precedence to topologies that would help reduce the skew.', required: true, emitEmpty: true },
+      { name: 'labelSelector', proto: 4, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector'), description: 'LabelSelector is used to find matching pods. Pods that match this label selector are counted to determine the number of pods in their corresponding topology domain.' },
+      { name: 'minDomains', proto: 5, type: t.int32, description: 'MinDomains indicates a minimum number of eligible domains. When the number of eligible domains with matching topology keys is less than minDomains, Pod Topology Spread treats "global minimum" as 0, and then the calculation of Skew is performed.' },
+      { name: 'nodeAffinityPolicy', proto: 6, type: t.string(['Honor', 'Ignore']), description: 'NodeAffinityPolicy indicates how we will treat Pod\'s nodeAffinity/nodeSelector when calculating pod topology spread skew.' },
+      { name: 'nodeTaintsPolicy', proto: 7, type: t.string(['Honor', 'Ignore']), description: 'NodeTaintsPolicy indicates how we will treat node taints when calculating pod topology spread skew.' },
+      { name: 'matchLabelKeys', proto: 8, type: t.array(t.string()), description: 'MatchLabelKeys is a set of pod label keys to select the pods over which spreading will be calculated.', listType: 'atomic' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.PodOS',
+    description: 'PodOS defines the OS parameters of a pod.',
+    fields: [
+      { name: 'name', proto: 1, type: t.string(), description: 'Name is the name of the operating system. The currently supported values are linux and windows.', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.PodSchedulingGate',
+    description: 'PodSchedulingGate is associated to a Pod to guard its scheduling.',
+    fields: [
+      { name: 'name', proto: 1, type: t.string(), description: 'Name of the scheduling gate. Each scheduling gate must have a unique name field.', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.PodResourceClaim',
+    description: 'PodResourceClaim references exactly one ResourceClaim, either directly or by naming a ResourceClaimTemplate which is then turned into a ResourceClaim for the pod.',
+    fields: [
+      { name: 'name', proto: 1, type: t.string(), description: 'Name uniquely identifies this resource claim inside the pod. This must be a DNS_LABEL.', required: true, emitEmpty: true },
+      { name: 'resourceClaimName', proto: 3, type: t.string(), description: 'ResourceClaimName is the name of a ResourceClaim object in the same namespace as this pod.' },
+      { name: 'resourceClaimTemplateName', proto: 4, type: t.string(), description: 'ResourceClaimTemplateName is the name of a ResourceClaimTemplate object in the same namespace as this pod.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ResourceRequirements',
+    description: 'ResourceRequirements describes the compute resource requirements.',
+    fields: [
+      { name: 'limits', proto: 1, type: t.map(t.quantity), description: 'Limits describes the maximum amount of compute resources allowed. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/' },
+      { name: 'requests', proto: 2, type: t.map(t.quantity), description: 'Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value.' },
+      { name: 'claims', proto: 3, type: t.array(t.ref('io.k8s.api.core.v1.ResourceClaim')), description: 'Claims lists the names of resources, defined in spec.resourceClaims, that are used by this container.', listType: 'map', listMapKeys: ['name'] },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.PodSchedulingGroup',
+    description: 'PodSchedulingGroup identifies the runtime scheduling group instance that a Pod belongs to.',
+    fields: [
+      { name: 'podGroupName', proto: 1, type: t.string(), description: 'PodGroupName specifies the name of the standalone PodGroup object that represents the runtime instance of this group.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.PodCondition',
+    description: 'PodCondition contains details for the current condition of this pod.',
+    fields: [
+      { name: 'type', proto: 1, type: t.string(), description: 'Type is the type of the condition. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions', required: true, emitEmpty: true },
+      { name: 'observedGeneration', proto: 7, type: t.int64, description: 'If set, this represents the .metadata.generation that the pod condition was set based upon.' },
+      { name: 'status', proto: 2, type: t.string(), description: 'Status is the status of the condition. Can be True, False, Unknown.', required: true, emitEmpty: true },
+      { name: 'lastProbeTime', proto: 3, type: t.time, description: 'Last time we probed the condition.', emitEmpty: true },
+      { name: 'lastTransitionTime', proto: 4, type: t.time, description: 'Last time the condition transitioned from one status to another.', emitEmpty: true },
+      { name: 'reason', proto: 5, type: t.string(), description: 'Unique, one-word, CamelCase reason for the condition\'s last transition.' },
+      { name: 'message', proto: 6, type: t.string(), description: 'Human-readable message indicating details about last transition.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.HostIP',
+    description: 'HostIP represents a single IP address allocated to the host.',
+    fields: [
+      { name: 'ip', proto: 1, type: t.string(), description: 'IP is the IP address assigned to the host', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.PodIP',
+    description: 'PodIP represents a single IP address allocated to the pod.',
+    fields: [
+      { name: 'ip', proto: 1, type: t.string(), description: 'IP is the IP address assigned to the pod', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ContainerStatus',
+    description: 'ContainerStatus contains details for the current status of this container.',
+    fields: [
+      { name: 'name', proto: 1, type: t.string(), description: 'Name is a DNS_LABEL representing the unique name of the container. Each container in a pod must have a unique name across all container types.', required: true, emitEmpty: true },
+      { name: 'state', proto: 2, type: t.ref('io.k8s.api.core.v1.ContainerState'), description: 'State holds details about the container\'s current condition.', emitEmpty: true },
+      { name: 'lastState', proto: 3, type: t.ref('io.k8s.api.core.v1.ContainerState'), description: 'LastTerminationState holds the last termination state of the container to help debug container crashes and restarts.', emitEmpty: true },
+      { name: 'ready', proto: 4, type: t.boolean, description: 'Ready specifies whether the container is currently passing its readiness check. The value will change as readiness probes keep executing.', required: true, emitEmpty: true },
+      { name: 'restartCount', proto: 5, type: t.int32, description: 'RestartCount holds the number of times the container has been restarted. Kubelet makes an effort to always increment the value, but there are cases when the state may be lost due to node restarts and then the value may be reset to 0.', required: true, emitEmpty: true },
+      { name: 'image', proto: 6, type: t.string(), description: 'Image is the name of container image that the container is running. The container image may not match the image used in the PodSpec, as it may have been resolved by the runtime.', required: true, emitEmpty: true },
+      { name: 'imageID', proto: 7, type: t.string(), description: 'ImageID is the image ID of the container\'s image. The image ID may not match the image ID of the image used in the PodSpec, as it may have been resolved by the runtime.', required: true, emitEmpty: true },
+      { name: 'containerID', proto: 8, type: t.string(), description: 'ContainerID is the ID of the container in the format \'<type>://<container_id>\'. Where type is a container runtime identifier, returned from Version call of CRI API (for example "containerd").' },
+      { name: 'started', proto: 9, type: t.boolean, description: 'Started indicates whether the container has finished its postStart lifecycle hook and passed its startup probe.' },
+      { name: 'allocatedResources', proto: 10, type: t.map(t.quantity), description: 'AllocatedResources represents the compute resources allocated for this container by the node.' },
+      { name: 'resources', proto: 11, type: t.ref('io.k8s.api.core.v1.ResourceRequirements'), description: 'Resources represents the compute resource requests and limits that have been successfully enacted on the running container after it has been started or has been successfully resized.' },
+      { name: 'volumeMounts', proto: 12, type: t.array(t.ref('io.k8s.api.core.v1.VolumeMountStatus')), description: 'Status of volume mounts.', patchStrategy: 'merge', patchMergeKey: 'mountPath', listType: 'map', listMapKeys: ['mountPath'] },
+      { name: 'user', proto: 13, type: t.ref('io.k8s.api.core.v1.ContainerUser'), description: 'User represents user identity information initially attached to the first process of the container' },
+      { name: 'allocatedResourcesStatus', proto: 14, type: t.array(t.ref('io.k8s.api.core.v1.ResourceStatus')), description: 'AllocatedResourcesStatus represents the status of various resources allocated for this Pod.', patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] },
+      { name: 'stopSignal', proto: 15, type: t.string(['SIGABRT', 'SIGALRM', 'SIGBUS', 'SIGCHLD', 'SIGCLD', 'SIGCONT', 'SIGFPE', 'SIGHUP', 'SIGILL', 'SIGINT', 'SIGIO', 'SIGIOT', 'SIGKILL', 'SIGPIPE', 'SIGPOLL', 'SIGPROF', 'SIGPWR', 'SIGQUIT', 'SIGRTMAX', 'SIGRTMAX-1', 'SIGRTMAX-10', 'SIGRTMAX-11', 'SIGRTMAX-12', 'SIGRTMAX-13', 'SIGRTMAX-14', 'SIGRTMAX-2', 'SIGRTMAX-3', 'SIGRTMAX-4', 'SIGRTMAX-5', 'SIGRTMAX-6', 'SIGRTMAX-7', 'SIGRTMAX-8', 'SIGRTMAX-9', 'SIGRTMIN', 'SIGRTMIN+1', 'SIGRTMIN+10', 'SIGRTMIN+11', 'SIGRTMIN+12', 'SIGRTMIN+13', 'SIGRTMIN+14', 'SIGRTMIN+15', 'SIGRTMIN+2', 'SIGRTMIN+3', 'SIGRTMIN+4', 'SIGRTMIN+5', 'SIGRTMIN+6', 'SIGRTMIN+7', 'SIGRTMIN+8', 'SIGRTMIN+9', 'SIGSEGV', 'SIGSTKFLT', 'SIGSTOP', 'SIGSYS', 'SIGTERM', 'SIGTRAP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGURG', 'SIGUSR1', 'SIGUSR2', 'SIGVTALRM', 'SIGWINCH', 'SIGXCPU', 'SIGXFSZ']), description: 'StopSignal reports the effective stop signal for this container' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.PodResourceClaimStatus',
+    description: 'PodResourceClaimStatus is stored in the PodStatus for each PodResourceClaim which references a ResourceClaimTemplate.',
+    fields: [
+      { name: 'name', proto: 1, type: t.string(), description: 'Name uniquely identifies this resource claim inside the pod. This must match the name of an entry in pod.spec.resourceClaims, which implies that the string must be a DNS_LABEL.', required: true, emitEmpty: true },
+      { name: 'resourceClaimName', proto: 2, type: t.string(), description: 'ResourceClaimName is the name of the ResourceClaim that was generated for the Pod in the namespace of the Pod.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.PodExtendedResourceClaimStatus',
+    description: 'PodExtendedResourceClaimStatus is stored in the PodStatus for the extended resource requests backed by DRA.',
+    fields: [
+      { name: 'requestMappings', proto: 1, type: t.array(t.ref('io.k8s.api.core.v1.ContainerExtendedResourceRequest')), description: 'RequestMappings identifies the mapping of <container, extended resource backed by DRA> to  device request in the generated ResourceClaim.', required: true, listType: 'atomic', emitEmpty: true },
+      { name: 'resourceClaimName', proto: 2, type: t.string(), description: 'ResourceClaimName is the name of the ResourceClaim that was generated for the Pod in the namespace of the Pod.', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.NodeAllocatableResourceClaimStatus',
+    description: 'NodeAllocatableResourceClaimStatus describes the status of node allocatable resources allocated via DRA.',
+    fields: [
+      { name: 'resourceClaimName', proto: 1, type: t.string(), description: 'ResourceClaimName is the resource claim referenced by the pod that resulted in this node allocatable resource allocation.', required: true, emitEmpty: true },
+      { name: 'containers', proto: 2, type: t.array(t.string()), description: 'Containers lists the names of all containers in this pod that reference the claim.', listType: 'set' },
+      { name: 'resources', proto: 3, type: t.map(t.quantity), description: 'Resources is a map of the node-allocatable resource name to the aggregate quantity allocated to the claim.', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ContainerPort',
+    description: 'ContainerPort represents a network port in a single container.',
+    fields: [
+      { name: 'name', proto: 1, type: t.string(), description: 'If specified, this must be an IANA_SVC_NAME and unique within the pod. Each named port in a pod must have a unique name.' },
+      { name: 'hostPort', proto: 2, type: t.int32, description: 'Number of port to expose on the host. If specified, this must be a valid port number, 0 < x < 65536.' },
+      { name: 'containerPort', proto: 3, type: t.int32, description: 'Number of port to expose on the pod\'s IP address. This must be a valid port number, 0 < x < 65536.', required: true, emitEmpty: true },
+      { name: 'protocol', proto: 4, type: t.string(['SCTP', 'TCP', 'UDP']), description: 'Protocol for port. Must be UDP, TCP, or SCTP.' },
+      { name: 'hostIP', proto: 5, type: t.string(), description: 'What host IP to bind the external port to.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.EnvFromSource',
+    description: 'EnvFromSource represents the source of a set of ConfigMaps or Secrets',
+    fields: [
+      { name: 'prefix', proto: 1, type: t.string(), description: 'Optional text to prepend to the name of each environment variable. May consist of any printable ASCII characters except \'=\'.' },
+      { name: 'configMapRef', proto: 2, type: t.ref('io.k8s.api.core.v1.ConfigMapEnvSource'), description: 'The ConfigMap to select from' },
+      { name: 'secretRef', proto: 3, type: t.ref('io.k8s.api.core.v1.SecretEnvSource'), description: 'The Secret to select from' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.EnvVar',
+    description: 'EnvVar represents an environment variable present in a Container.',
+    fields: [
+      { name: 'name', proto: 1, type: t.string(), description: 'Name of the environment variable. May consist of any printable ASCII characters except \'=\'.', required: true, emitEmpty: true },
+      { name: 'value', proto: 2, type: t.string(), description: 'Variable references $(VAR_NAME) are expanded using the previously defined environment variables in the container and any service environment variables.' },
+      { name: 'valueFrom', proto: 3, type: t.ref('io.k8s.api.core.v1.EnvVarSource'), description: 'Source for the environment variable\'s value. Cannot be used if value is not empty.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ContainerResizePolicy',
+    description: 'ContainerResizePolicy represents resource resize policy for the container.',
+    fields: [
+      { name: 'resourceName', proto: 1, type: t.string(), description: 'Name of the resource to which this resource resize policy applies. Supported values: cpu, memory.', required: true, emitEmpty: true },
+      { name: 'restartPolicy', proto: 2, type: t.string(), description: 'Restart policy to apply when specified resource is resized. If not specified, it defaults to NotRequired.', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ContainerRestartRule',
+    description: 'ContainerRestartRule describes how a container exit is handled.',
+    fields: [
+      { name: 'action', proto: 1, type: t.string(), description: 'Specifies the action taken on a container exit if the requirements are satisfied. The only possible value is "Restart" to restart the container.', required: true },
+      { name: 'exitCodes', proto: 2, type: t.ref('io.k8s.api.core.v1.ContainerRestartRuleOnExitCodes'), description: 'Represents the exit codes to check on container exits.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.VolumeMount',
+    description: 'VolumeMount describes a mounting of a Volume within a container.',
+    fields: [
+      { name: 'name', proto: 1, type: t.string(), description: 'This must match the Name of a Volume.', required: true, emitEmpty: true },
+      { name: 'readOnly', proto: 2, type: t.boolean, description: 'Mounted read-only if true, read-write otherwise (false or unspecified). Defaults to false.' },
+      { name: 'recursiveReadOnly', proto: 7, type: t.string(), description: 'RecursiveReadOnly specifies whether read-only mounts should be handled recursively.' },
+      { name: 'mountPath', proto: 3, type: t.string(), description: 'Path within the container at which the volume should be mounted. Must not contain \':\'.', required: true, emitEmpty: true },
+      { name: 'subPath', proto: 4, type: t.string(), description: 'Path within the volume from which the container\'s volume should be mounted. Defaults to "" (volume\'s root).' },
+      { name: 'mountPropagation', proto: 5, type: t.string(['Bidirectional', 'HostToContainer', 'None']), description: 'mountPropagation determines how mounts are propagated from the host to container and the other way around.' },
+      { name: 'subPathExpr', proto: 6, type: t.string(), description: 'Expanded path within the volume from which the container\'s volume should be mounted. Behaves similarly to SubPath but environment variable references $(VAR_NAME) are expanded using the container\'s environment.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.VolumeDevice',
+    description: 'volumeDevice describes a mapping of a raw block device within a container.',
+    fields: [
+      { name: 'name', proto: 1, type: t.string(), description: 'name must match the name of a persistentVolumeClaim in the pod', required: true, emitEmpty: true },
+      { name: 'devicePath', proto: 2, type: t.string(), description: 'devicePath is the path inside of the container that the device will be mapped to.', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.Probe',
+    description: 'Probe describes a health check to be performed against a container to determine whether it is alive or ready to receive traffic.',
+    fields: [
+      { name: 'handler', proto: 1, type: t.ref('io.k8s.api.core.v1.ProbeHandler'), inline: true, description: 'The action taken to determine the health of a container' },
+      { name: 'initialDelaySeconds', proto: 2, type: t.int32, description: 'Number of seconds after the container has started before liveness probes are initiated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes' },
+      { name: 'timeoutSeconds', proto: 3, type: t.int32, description: 'Number of seconds after which the probe times out. Defaults to 1 second.' },
+      { name: 'periodSeconds', proto: 4, type: t.int32, description: 'How often (in seconds) to perform the probe. Default to 10 seconds.' },
+      { name: 'successThreshold', proto: 5, type: t.int32, description: 'Minimum consecutive successes for the probe to be considered successful after having failed.' },
+      { name: 'failureThreshold', proto: 6, type: t.int32, description: 'Minimum consecutive failures for the probe to be considered failed after having succeeded.' },
+      { name: 'terminationGracePeriodSeconds', proto: 7, type: t.int64, description: 'Optional duration in seconds the pod needs to terminate gracefully upon probe failure.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.Lifecycle',
+    description: 'Lifecycle describes actions that the management system should take in response to container lifecycle events.',
+    fields: [
+      { name: 'postStart', proto: 1, type: t.ref('io.k8s.api.core.v1.LifecycleHandler'), description: 'PostStart is called immediately after a container is created. If the handler fails, the container is terminated and restarted according to its restart policy.' },
+      { name: 'preStop', proto: 2, type: t.ref('io.k8s.api.core.v1.LifecycleHandler'), description: 'PreStop is called immediately before a container is terminated due to an API request or management event such as liveness/startup probe failure, preemption, resource contention, etc. The handler is not called if the container crashes or exits.' },
+      { name: 'stopSignal', proto: 3, type: t.string(['SIGABRT', 'SIGALRM', 'SIGBUS', 'SIGCHLD', 'SIGCLD', 'SIGCONT', 'SIGFPE', 'SIGHUP', 'SIGILL', 'SIGINT', 'SIGIO', 'SIGIOT', 'SIGKILL', 'SIGPIPE', 'SIGPOLL', 'SIGPROF', 'SIGPWR', 'SIGQUIT', 'SIGRTMAX', 'SIGRTMAX-1', 'SIGRTMAX-10', 'SIGRTMAX-11', 'SIGRTMAX-12', 'SIGRTMAX-13', 'SIGRTMAX-14', 'SIGRTMAX-2', 'SIGRTMAX-3', 'SIGRTMAX-4', 'SIGRTMAX-5', 'SIGRTMAX-6', 'SIGRTMAX-7', 'SIGRTMAX-8', 'SIGRTMAX-9', 'SIGRTMIN', 'SIGRTMIN+1', 'SIGRTMIN+10', 'SIGRTMIN+11', 'SIGRTMIN+12', 'SIGRTMIN+13', 'SIGRTMIN+14', 'SIGRTMIN+15', 'SIGRTMIN+2', 'SIGRTMIN+3', 'SIGRTMIN+4', 'SIGRTMIN+5', 'SIGRTMIN+6', 'SIGRTMIN+7', 'SIGRTMIN+8', 'SIGRTMIN+9', 'SIGSEGV', 'SIGSTKFLT', 'SIGSTOP', 'SIGSYS', 'SIGTERM', 'SIGTRAP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGURG', 'SIGUSR1', 'SIGUSR2', 'SIGVTALRM', 'SIGWINCH', 'SIGXCPU', 'SIGXFSZ']), description: 'StopSignal defines which signal will be sent to a container when it is being stopped. If not specified, the default is defined by the container runtime in use.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.SecurityContext',
+    description: 'SecurityContext holds security configuration that will be applied to a container. Some fields are present in both SecurityContext and PodSecurityContext.',
+    fields: [
+      { name: 'capabilities', proto: 1, type: t.ref('io.k8s.api.core.v1.Capabilities'), description: 'The capabilities to add/drop when running containers. Defaults to the default set of capabilities granted by the container runtime.' },
+      { name: 'privileged', proto: 2, type: t.boolean, description: 'Run container in privileged mode. Processes in privileged containers are essentially equivalent to root on the host.' },
+      { name: 'seLinuxOptions', proto: 3, type: t.ref('io.k8s.api.core.v1.SELinuxOptions'), description: 'The SELinux context to be applied to the container. If unspecified, the container runtime will allocate a random SELinux context for each container.' },
+      { name: 'windowsOptions', proto: 10, type: t.ref('io.k8s.api.core.v1.WindowsSecurityContextOptions'), description: 'The Windows specific settings applied to all containers. If unspecified, the options from the PodSecurityContext will be used.' },
+      { name: 'runAsUser', proto: 4, type: t.int64, description: 'The UID to run the entrypoint of the container process. Defaults to user specified in image metadata if unspecified.' },
+      { name: 'runAsGroup', proto: 8, type: t.int64, description: 'The GID to run the entrypoint of the container process. Uses runtime default if unset.' },
+      { name: 'runAsNonRoot', proto: 5, type: t.boolean, description: 'Indicates that the container must run as a non-root user. If true, the Kubelet will validate the image at runtime to ensure that it does not run as UID 0 (root) and fail to start the container if it does.' },
+      { name: 'readOnlyRootFilesystem', proto: 6, type: t.boolean, description: 'Whether this container has a read-only root filesystem. Default is false.' },
+      { name: 'allowPrivilegeEscalation', proto: 7, type: t.boolean, description: 'AllowPrivilegeEscalation controls whether a process can gain more privileges than its parent process.' },
+      { name: 'procMount', proto: 9, type: t.string(['Default', 'Unmasked']), description: 'procMount denotes the type of proc mount to use for the containers. The default value is Default which uses the container runtime defaults for readonly paths and masked paths.' },
+      { name: 'seccompProfile', proto: 11, type: t.ref('io.k8s.api.core.v1.SeccompProfile'), description: 'The seccomp options to use by this container. If seccomp options are provided at both the pod & container level, the container options override the pod options.' },
+      { name: 'appArmorProfile', proto: 12, type: t.ref('io.k8s.api.core.v1.AppArmorProfile'), description: 'appArmorProfile is the AppArmor options to use by this container. If set, this profile overrides the pod\'s appArmorProfile.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.EphemeralContainerCommon',
+    description: 'EphemeralContainerCommon is a copy of all fields in Container to be inlined in EphemeralContainer.',
+    fields: [
+      { name: 'name', proto: 1, type: t.string(), description: 'Name of the ephemeral container specified as a DNS_LABEL. This name must be unique among all containers, init containers and ephemeral containers.', required: true, emitEmpty: true },
+      { name: 'image', proto: 2, type: t.string(), description: 'Container image name. More info: https://kubernetes.io/docs/concepts/containers/images' },
+      { name: 'command', proto: 3, type: t.array(t.string()), description: 'Entrypoint array. Not executed within a shell.', listType: 'atomic' },
+      { name: 'args', proto: 4, type: t.array(t.string()), description: 'Arguments to the entrypoint. The image\'s CMD is used if this is not provided.', listType: 'atomic' },
+      { name: 'workingDir', proto: 5, type: t.string(), description: 'Container\'s working directory. If not specified, the container runtime\'s default will be used, which might be configured in the container image.' },
+      { name: 'ports', proto: 6, type: t.array(t.ref('io.k8s.api.core.v1.ContainerPort')), description: 'Ports are not allowed for ephemeral containers.', patchStrategy: 'merge', patchMergeKey: 'containerPort', listType: 'map', listMapKeys: ['containerPort', 'protocol'] },
+      { name: 'envFrom', proto: 19, type: t.array(t.ref('io.k8s.api.core.v1.EnvFromSource')), description: 'List of sources to populate environment variables in the container. The keys defined within a source may consist of any printable ASCII characters except \'=\'.', listType: 'atomic' },
+      { name: 'env', proto: 7, type: t.array(t.ref('io.k8s.api.core.v1.EnvVar')), description: 'List of environment variables to set in the container. Cannot be updated.', patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] },
+      { name: 'resources', proto: 8, type: t.ref('io.k8s.api.core.v1.ResourceRequirements'), description: 'Resources are not allowed for ephemeral containers. Ephemeral containers use spare resources already allocated to the pod.', emitEmpty: true },
+      { name: 'resizePolicy', proto: 23, type: t.array(t.ref('io.k8s.api.core.v1.ContainerResizePolicy')), description: 'Resources resize policy for the container.', listType: 'atomic' },
+      { name: 'restartPolicy', proto: 24, type: t.string(), description: 'Restart policy for the container to manage the restart behavior of each container within a pod.' },
+      { name: 'restartPolicyRules', proto: 25, type: t.array(t.ref('io.k8s.api.core.v1.ContainerRestartRule')), description: 'Represents a list of rules to be checked to determine if the container should be restarted on exit.', listType: 'atomic' },
+      { name: 'volumeMounts', proto: 9, type: t.array(t.ref('io.k8s.api.core.v1.VolumeMount')), description: 'Pod volumes to mount into the container\'s filesystem. Subpath mounts are not allowed for ephemeral containers.', patchStrategy: 'merge', patchMergeKey: 'mountPath', listType: 'map', listMapKeys: ['mountPath'] },
+      { name: 'volumeDevices', proto: 21, type: t.array(t.ref('io.k8s.api.core.v1.VolumeDevice')), description: 'volumeDevices is the list of block devices to be used by the container.', patchStrategy: 'merge', patchMergeKey: 'devicePath', listType: 'map', listMapKeys: ['devicePath'] },
+      { name: 'livenessProbe', proto: 10, type: t.ref('io.k8s.api.core.v1.Probe'), description: 'Probes are not allowed for ephemeral containers.' },
+      { name: 'readinessProbe', proto: 11, type: t.ref('io.k8s.api.core.v1.Probe'), description: 'Probes are not allowed for ephemeral containers.' },
+      { name: 'startupProbe', proto: 22, type: t.ref('io.k8s.api.core.v1.Probe'), description: 'Probes are not allowed for ephemeral containers.' },
+      { name: 'lifecycle', proto: 12, type: t.ref('io.k8s.api.core.v1.Lifecycle'), description: 'Lifecycle is not allowed for ephemeral containers.' },
+      { name: 'terminationMessagePath', proto: 13, type: t.string(), description: 'Optional: Path at which the file to which the container\'s termination message will be written is mounted into the container\'s filesystem.' },
+      { name: 'terminationMessagePolicy', proto: 20, type: t.string(['FallbackToLogsOnError', 'File']), description: 'Indicate how the termination message should be populated. File will use the contents of terminationMessagePath to populate the container status message on both success and failure.' },
+      { name: 'imagePullPolicy', proto: 14, type: t.string(['Always', 'IfNotPresent', 'Never']), description: 'Image pull policy. One of Always, Never, IfNotPresent.' },
+      { name: 'securityContext', proto: 15, type: t.ref('io.k8s.api.core.v1.SecurityContext'), description: 'Optional: SecurityContext defines the security options the ephemeral container should be run with.' },
+      { name: 'stdin', proto: 16, type: t.boolean, description: 'Whether this container should allocate a buffer for stdin in the container runtime. If this is not set, reads from stdin in the container will always result in EOF.' },
+      { name: 'stdinOnce', proto: 17, type: t.boolean, description: 'Whether the container runtime should close the stdin channel after it has been opened by a single attach.' },
+      { name: 'tty', proto: 18, type: t.boolean, description: 'Whether this container should allocate a TTY for itself, also requires \'stdin\' to be true.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.SELinuxOptions',
+    description: 'SELinuxOptions are the labels to be applied to the container',
+    fields: [
+      { name: 'user', proto: 1, type: t.string(), description: 'User is a SELinux user label that applies to the container.' },
+      { name: 'role', proto: 2, type: t.string(), description: 'Role is a SELinux role label that applies to the container.' },
+      { name: 'type', proto: 3, type: t.string(), description: 'Type is a SELinux type label that applies to the container.' },
+      { name: 'level', proto: 4, type: t.string(), description: 'Level is SELinux level label that applies to the container.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.WindowsSecurityContextOptions',
+    description: 'WindowsSecurityContextOptions contain Windows-specific options and credentials.',
+    fields: [
+      { name: 'gmsaCredentialSpecName', proto: 1, type: t.string(), description: 'GMSACredentialSpecName is the name of the GMSA credential spec to use.' },
+      { name: 'gmsaCredentialSpec', proto: 2, type: t.string(), description: 'GMSACredentialSpec is where the GMSA admission webhook (https://github.com/kubernetes-sigs/windows-gmsa) inlines the contents of the GMSA credential spec named by the GMSACredentialSpecName field.' },
+      { name: 'runAsUserName', proto: 3, type: t.string(), description: 'The UserName in Windows to run the entrypoint of the container process. Defaults to the user specified in image metadata if unspecified.' },
+      { name: 'hostProcess', proto: 4, type: t.boolean, description: 'HostProcess determines if a container should be run as a \'Host Process\' container. All of a Pod\'s containers must have the same effective HostProcess value (it is not allowed to have a mix of HostProcess containers and non-HostProcess containers).' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.Sysctl',
+    description: 'Sysctl defines a kernel parameter to be set',
+    fields: [
+      { name: 'name', proto: 1, type: t.string(), description: 'Name of a property to set', required: true, emitEmpty: true },
+      { name: 'value', proto: 2, type: t.string(), description: 'Value of a property to set', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.SeccompProfile',
+    description: 'SeccompProfile defines a pod/container\'s seccomp profile settings. Only one profile source may be set.',
+    fields: [
+      { name: 'type', proto: 1, type: t.string(['Localhost', 'RuntimeDefault', 'Unconfined']), description: 'type indicates which kind of seccomp profile will be applied.', required: true, emitEmpty: true },
+      { name: 'localhostProfile', proto: 2, type: t.string(), description: 'localhostProfile indicates a profile defined in a file on the node should be used. The profile must be preconfigured on the node to work.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.AppArmorProfile',
+    description: 'AppArmorProfile defines a pod or container\'s AppArmor settings.',
+    fields: [
+      { name: 'type', proto: 1, type: t.string(['Localhost', 'RuntimeDefault', 'Unconfined']), description: 'type indicates which kind of AppArmor profile will be applied. Valid options are: Localhost - a profile pre-loaded on the node.', required: true, emitEmpty: true },
+      { name: 'localhostProfile', proto: 2, type: t.string(), description: 'localhostProfile indicates a profile loaded on the node that should be used. The profile must be preconfigured on the node to work.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.NodeAffinity',
+    description: 'Node affinity is a group of node affinity scheduling rules.',
+    fields: [
+      { name: 'requiredDuringSchedulingIgnoredDuringExecution', proto: 1, type: t.ref('io.k8s.api.core.v1.NodeSelector'), description: 'If the affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node.' },
+      { name: 'preferredDuringSchedulingIgnoredDuringExecution', proto: 2, type: t.array(t.ref('io.k8s.api.core.v1.PreferredSchedulingTerm')), description: 'The scheduler will prefer to schedule pods to nodes that satisfy the affinity expressions specified by this field, but it may choose a node that violates one or more of the expressions.', listType: 'atomic' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.PodAffinity',
+    description: 'Pod affinity is a group of inter pod affinity scheduling rules.',
+    fields: [
+      { name: 'requiredDuringSchedulingIgnoredDuringExecution', proto: 1, type: t.array(t.ref('io.k8s.api.core.v1.PodAffinityTerm')), description: 'If the affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node.', listType: 'atomic' },
+      { name: 'preferredDuringSchedulingIgnoredDuringExecution', proto: 2, type: t.array(t.ref('io.k8s.api.core.v1.WeightedPodAffinityTerm')), description: 'The scheduler will prefer to schedule pods to nodes that satisfy the affinity expressions specified by this field, but it may choose a node that violates one or more of the expressions.', listType: 'atomic' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.PodAntiAffinity',
+    description: 'Pod anti affinity is a group of inter pod anti affinity scheduling rules.',
+    fields: [
+      { name: 'requiredDuringSchedulingIgnoredDuringExecution', proto: 1, type: t.array(t.ref('io.k8s.api.core.v1.PodAffinityTerm')), description: 'If the anti-affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node.', listType: 'atomic' },
+      { name: 'preferredDuringSchedulingIgnoredDuringExecution', proto: 2, type: t.array(t.ref('io.k8s.api.core.v1.WeightedPodAffinityTerm')), description: 'The scheduler will prefer to schedule pods to nodes that satisfy the anti-affinity expressions specified by this field, but it may choose a node that violates one or more of the expressions.', listType: 'atomic' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.PodDNSConfigOption',
+    description: 'PodDNSConfigOption defines DNS resolver options of a pod.',
+    fields: [
+      { name: 'name', proto: 1, type: t.string(), description: 'Name is this DNS resolver option\'s name. Required.' },
+      { name: 'value', proto: 2, type: t.string(), description: 'Value is this DNS resolver option\'s value.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ResourceClaim',
+    description: 'ResourceClaim references one entry in PodSpec.ResourceClaims.',
+    fields: [
+      { name: 'name', proto: 1, type: t.string(), description: 'Name must match the name of one entry in pod.spec.resourceClaims of the Pod where this field is used.', required: true, emitEmpty: true },
+      { name: 'request', proto: 2, type: t.string(), description: 'Request is the name chosen for a request in the referenced claim. If empty, everything from the claim is made available, otherwise only the result of this request.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ContainerState',
+    description: 'ContainerState holds a possible state of container. Only one of its members may be specified.',
+    fields: [
+      { name: 'waiting', proto: 1, type: t.ref('io.k8s.api.core.v1.ContainerStateWaiting'), description: 'Details about a waiting container' },
+      { name: 'running', proto: 2, type: t.ref('io.k8s.api.core.v1.ContainerStateRunning'), description: 'Details about a running container' },
+      { name: 'terminated', proto: 3, type: t.ref('io.k8s.api.core.v1.ContainerStateTerminated'), description: 'Details about a terminated container' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.VolumeMountStatus',
+    description: 'VolumeMountStatus shows status of volume mounts.',
+    fields: [
+      { name: 'name', proto: 1, type: t.string(), description: 'Name corresponds to the name of the original VolumeMount.', required: true, emitEmpty: true },
+      { name: 'mountPath', proto: 2, type: t.string(), description: 'MountPath corresponds to the original VolumeMount.', required: true, emitEmpty: true },
+      { name: 'readOnly', proto: 3, type: t.boolean, description: 'ReadOnly corresponds to the original VolumeMount.' },
+      { name: 'recursiveReadOnly', proto: 4, type: t.string(), description: 'RecursiveReadOnly must be set to Disabled, Enabled, or unspecified (for non-readonly mounts).' },
+      { name: 'volumeStatus', proto: 5, type: t.ref('io.k8s.api.core.v1.VolumeStatus'), description: 'volumeStatus represents volume-type-specific status about the mounted volume.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ContainerUser',
+    description: 'ContainerUser represents user identity information',
+    fields: [
+      { name: 'linux', proto: 1, type: t.ref('io.k8s.api.core.v1.LinuxContainerUser'), description: 'Linux holds user identity information initially attached to the first process of the containers in Linux.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ResourceStatus',
+    description: 'ResourceStatus represents the status of a single resource allocated to a Pod.',
+    fields: [
+      { name: 'name', proto: 1, type: t.string(), description: 'Name of the resource. Must be unique within the pod and in case of non-DRA resource, match one of the resources from the pod spec.', required: true, emitEmpty: true },
+      { name: 'resources', proto: 2, type: t.array(t.ref('io.k8s.api.core.v1.ResourceHealth')), description: 'List of unique resources health. Each element in the list contains an unique resource ID and its health.', listType: 'map', listMapKeys: ['resourceID'] },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ContainerExtendedResourceRequest',
+    description: 'ContainerExtendedResourceRequest has the mapping of container name, extended resource name to the device request name.',
+    fields: [
+      { name: 'containerName', proto: 1, type: t.string(), description: 'The name of the container requesting resources.', required: true, emitEmpty: true },
+      { name: 'resourceName', proto: 2, type: t.string(), description: 'The name of the extended resource in that container which gets backed by DRA.', required: true, emitEmpty: true },
+      { name: 'requestName', proto: 3, type: t.string(), description: 'The name of the request in the special ResourceClaim which corresponds to the extended resource.', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ConfigMapEnvSource',
+    description: 'ConfigMapEnvSource selects a ConfigMap to populate the environment variables with.',
+    fields: [
+      { name: 'localObjectReference', proto: 1, type: t.ref('io.k8s.api.core.v1.LocalObjectReference'), inline: true, description: 'The ConfigMap to select from.' },
+      { name: 'optional', proto: 2, type: t.boolean, description: 'Specify whether the ConfigMap must be defined' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.SecretEnvSource',
+    description: 'SecretEnvSource selects a Secret to populate the environment variables with.',
+    fields: [
+      { name: 'localObjectReference', proto: 1, type: t.ref('io.k8s.api.core.v1.LocalObjectReference'), inline: true, description: 'The Secret to select from.' },
+      { name: 'optional', proto: 2, type: t.boolean, description: 'Specify whether the Secret must be defined' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.EnvVarSource',
+    description: 'EnvVarSource represents a source for the value of an EnvVar.',
+    fields: [
+      { name: 'fieldRef', proto: 1, type: t.ref('io.k8s.api.core.v1.ObjectFieldSelector'), description: 'Selects a field of the pod: supports metadata.name, metadata.namespace, `metadata.labels[\'<KEY>\']`, `metadata.annotations[\'<KEY>\']`, spec.nodeName, spec.serviceAccountName, status.hostIP, status.podIP, status.podIPs.' },
+      { name: 'resourceFieldRef', proto: 2, type: t.ref('io.k8s.api.core.v1.ResourceFieldSelector'), description: 'Selects a resource of the container: only resources limits and requests (limits.cpu, limits.memory, limits.ephemeral-storage, requests.cpu, requests.memory and requests.ephemeral-storage) are currently supported.' },
+      { name: 'configMapKeyRef', proto: 3, type: t.ref('io.k8s.api.core.v1.ConfigMapKeySelector'), description: 'Selects a key of a ConfigMap.' },
+      { name: 'secretKeyRef', proto: 4, type: t.ref('io.k8s.api.core.v1.SecretKeySelector'), description: 'Selects a key of a secret in the pod\'s namespace' },
+      { name: 'fileKeyRef', proto: 5, type: t.ref('io.k8s.api.core.v1.FileKeySelector'), description: 'FileKeyRef selects a key of the env file. Requires the EnvFiles feature gate to be enabled.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ContainerRestartRuleOnExitCodes',
+    description: 'ContainerRestartRuleOnExitCodes describes the condition for handling an exited container based on its exit codes.',
+    fields: [
+      { name: 'operator', proto: 1, type: t.string(), description: 'Represents the relationship between the container exit code(s) and the specified values.', required: true },
+      { name: 'values', proto: 2, type: t.array(t.int32), description: 'Specifies the set of values to check for container exit codes. At most 255 elements are allowed.', listType: 'set' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ProbeHandler',
+    description: 'ProbeHandler defines a specific action that should be taken in a probe. One and only one of the fields must be specified.',
+    fields: [
+      { name: 'exec', proto: 1, type: t.ref('io.k8s.api.core.v1.ExecAction'), description: 'Exec specifies a command to execute in the container.' },
+      { name: 'httpGet', proto: 2, type: t.ref('io.k8s.api.core.v1.HTTPGetAction'), description: 'HTTPGet specifies an HTTP GET request to perform.' },
+      { name: 'tcpSocket', proto: 3, type: t.ref('io.k8s.api.core.v1.TCPSocketAction'), description: 'TCPSocket specifies a connection to a TCP port.' },
+      { name: 'grpc', proto: 4, type: t.ref('io.k8s.api.core.v1.GRPCAction'), description: 'GRPC specifies a GRPC HealthCheckRequest.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.LifecycleHandler',
+    description: 'LifecycleHandler defines a specific action that should be taken in a lifecycle hook. One and only one of the fields, except TCPSocket must be specified.',
+    fields: [
+      { name: 'exec', proto: 1, type: t.ref('io.k8s.api.core.v1.ExecAction'), description: 'Exec specifies a command to execute in the container.' },
+      { name: 'httpGet', proto: 2, type: t.ref('io.k8s.api.core.v1.HTTPGetAction'), description: 'HTTPGet specifies an HTTP GET request to perform.' },
+      { name: 'tcpSocket', proto: 3, type: t.ref('io.k8s.api.core.v1.TCPSocketAction'), description: 'Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility.' },
+      { name: 'sleep', proto: 4, type: t.ref('io.k8s.api.core.v1.SleepAction'), description: 'Sleep represents a duration that the container should sleep.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.Capabilities',
+    description: 'Adds and removes POSIX capabilities from running containers.',
+    fields: [
+      { name: 'add', proto: 1, type: t.array(t.string()), description: 'Added capabilities', listType: 'atomic' },
+      { name: 'drop', proto: 2, type: t.array(t.string()), description: 'Removed capabilities', listType: 'atomic' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.NodeSelector',
+    description: 'A node selector represents the union of the results of one or more label queries over a set of nodes; that is, it represents the OR of the selectors represented by the node selector terms.',
+    mapType: 'atomic',
+    fields: [
+      { name: 'nodeSelectorTerms', proto: 1, type: t.array(t.ref('io.k8s.api.core.v1.NodeSelectorTerm')), description: 'Required. A list of node selector terms.', required: true, listType: 'atomic', emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.PreferredSchedulingTerm',
+    description: 'An empty preferred scheduling term matches all objects with implicit weight 0 (i.e. it\'s a no-op).',
+    fields: [
+      { name: 'weight', proto: 1, type: t.int32, description: 'Weight associated with matching the corresponding nodeSelectorTerm, in the range 1-100.', required: true, emitEmpty: true },
+      { name: 'preference', proto: 2, type: t.ref('io.k8s.api.core.v1.NodeSelectorTerm'), description: 'A node selector term, associated with the corresponding weight.', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.PodAffinityTerm',
+    description: 'Defines a set of pods (namely those matching the labelSelector relative to the given namespace(s)) that this pod should be co-located (affinity) or not co-located (anti-affinity) with, where co-located is defined as running on a node whose value of the label with key <topologyKey> matches that of any node on which a pod of the set of pods is running',
+    fields: [
+      { name: 'labelSelector', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector'), description: 'A label query over a set of resources, in this case pods. If it\'s null, this PodAffinityTerm matches with no Pods.' },
+      { name: 'namespaces', proto: 2, type: t.array(t.string()), description: 'namespaces specifies a static list of namespace names that the term applies to.', listType: 'atomic' },
+      { name: 'topologyKey', proto: 3, type: t.string(), description: 'This pod should be co-located (affinity) or not co-located (anti-affinity) with the pods matching the labelSelector in the specified namespaces, where co-located is defined as running on a node whose value of the label with key topologyKey matches that of any node on which any of the selected pods is running.', required: true, emitEmpty: true },
+      { name: 'namespaceSelector', proto: 4, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector'), description: 'A label query over the set of namespaces that the term applies to.' },
+      { name: 'matchLabelKeys', proto: 5, type: t.array(t.string()), description: 'MatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration.', listType: 'atomic' },
+      { name: 'mismatchLabelKeys', proto: 6, type: t.array(t.string()), description: 'MismatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration.', listType: 'atomic' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.WeightedPodAffinityTerm',
+    description: 'The weights of all of the matched WeightedPodAffinityTerm fields are added per-node to find the most preferred node(s)',
+    fields: [
+      { name: 'weight', proto: 1, type: t.int32, description: 'weight associated with matching the corresponding podAffinityTerm, in the range 1-100.', required: true, emitEmpty: true },
+      { name: 'podAffinityTerm', proto: 2, type: t.ref('io.k8s.api.core.v1.PodAffinityTerm'), description: 'Required. A pod affinity term, associated with the corresponding weight.', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ContainerStateWaiting',
+    description: 'ContainerStateWaiting is a waiting state of a container.',
+    fields: [
+      { name: 'reason', proto: 1, type: t.string(), description: '(brief) reason the container is not yet running.' },
+      { name: 'message', proto: 2, type: t.string(), description: 'Message regarding why the container is not yet running.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ContainerStateRunning',
+    description: 'ContainerStateRunning is a running state of a container.',
+    fields: [
+      { name: 'startedAt', proto: 1, type: t.time, description: 'Time at which the container was last (re-)started', emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ContainerStateTerminated',
+    description: 'ContainerStateTerminated is a terminated state of a container.',
+    fields: [
+      { name: 'exitCode', proto: 1, type: t.int32, description: 'Exit status from the last termination of the container', required: true, emitEmpty: true },
+      { name: 'signal', proto: 2, type: t.int32, description: 'Signal from the last termination of the container' },
+      { name: 'reason', proto: 3, type: t.string(), description: '(brief) reason from the last termination of the container' },
+      { name: 'message', proto: 4, type: t.string(), description: 'Message regarding the last termination of the container' },
+      { name: 'startedAt', proto: 5, type: t.time, description: 'Time at which previous execution of the container started', emitEmpty: true },
+      { name: 'finishedAt', proto: 6, type: t.time, description: 'Time at which the container last terminated', emitEmpty: true },
+      { name: 'containerID', proto: 7, type: t.string(), description: 'Container\'s ID in the format \'<type>://<container_id>\'' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.VolumeStatus',
+    description: 'VolumeStatus represents the status of a mounted volume. At most one of its members must be specified.',
+    fields: [
+      { name: 'image', proto: 1, type: t.ref('io.k8s.api.core.v1.ImageVolumeStatus'), description: 'image represents an OCI object (a container image or artifact) pulled and mounted on the kubelet\'s host machine.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.LinuxContainerUser',
+    description: 'LinuxContainerUser represents user identity information in Linux containers',
+    fields: [
+      { name: 'uid', proto: 1, type: t.int64, description: 'UID is the primary uid initially attached to the first process in the container', required: true, emitEmpty: true },
+      { name: 'gid', proto: 2, type: t.int64, description: 'GID is the primary gid initially attached to the first process in the container', required: true, emitEmpty: true },
+      { name: 'supplementalGroups', proto: 3, type: t.array(t.int64), description: 'SupplementalGroups are the supplemental groups initially attached to the first process in the container', listType: 'atomic' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ResourceHealth',
+    description: 'ResourceHealth represents the health of a resource. It has the latest device health information.',
+    fields: [
+      { name: 'resourceID', proto: 1, type: t.string(), description: 'ResourceID is the unique identifier of the resource. See the ResourceID type for more information.', required: true, emitEmpty: true },
+      { name: 'health', proto: 2, type: t.string(), description: 'Health of the resource. can be one of: - Healthy: operates as normal - Unhealthy: reported unhealthy.' },
+      { name: 'message', proto: 6, type: t.string(), description: 'Message provides human-readable context for Health (e.g. "ECC error count exceeded threshold").' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ObjectFieldSelector',
+    description: 'ObjectFieldSelector selects an APIVersioned field of an object.',
+    mapType: 'atomic',
+    fields: [
+      { name: 'apiVersion', proto: 1, type: t.string(), description: 'Version of the schema the FieldPath is written in terms of, defaults to "v1".' },
+      { name: 'fieldPath', proto: 2, type: t.string(), description: 'Path of the field to select in the specified API version.', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ResourceFieldSelector',
+    description: 'ResourceFieldSelector represents container resources (cpu, memory) and their output format',
+    mapType: 'atomic',
+    fields: [
+      { name: 'containerName', proto: 1, type: t.string(), description: 'Container name: required for volumes, optional for env vars' },
+      { name: 'resource', proto: 2, type: t.string(), description: 'Required: resource to select', required: true, emitEmpty: true },
+      { name: 'divisor', proto: 3, type: t.quantity, description: 'Specifies the output format of the exposed resources, defaults to "1"', emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ConfigMapKeySelector',
+    description: 'Selects a key from a ConfigMap.',
+    mapType: 'atomic',
+    fields: [
+      { name: 'localObjectReference', proto: 1, type: t.ref('io.k8s.api.core.v1.LocalObjectReference'), inline: true, description: 'The ConfigMap to select from.' },
+      { name: 'key', proto: 2, type: t.string(), description: 'The key to select.', required: true, emitEmpty: true },
+      { name: 'optional', proto: 3, type: t.boolean, description: 'Specify whether the ConfigMap or its key must be defined' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.SecretKeySelector',
+    description: 'SecretKeySelector selects a key of a Secret.',
+    mapType: 'atomic',
+    fields: [
+      { name: 'localObjectReference', proto: 1, type: t.ref('io.k8s.api.core.v1.LocalObjectReference'), inline: true, description: 'The name of the secret in the pod\'s namespace to select from.' },
+      { name: 'key', proto: 2, type: t.string(), description: 'The key of the secret to select from. Must be a valid secret key.', required: true, emitEmpty: true },
+      { name: 'optional', proto: 3, type: t.boolean, description: 'Specify whether the Secret or its key must be defined' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.FileKeySelector',
+    description: 'FileKeySelector selects a key of the env file.',
+    mapType: 'atomic',
+    fields: [
+      { name: 'volumeName', proto: 1, type: t.string(), description: 'The name of the volume mount containing the env file.', required: true, emitEmpty: true },
+      { name: 'path', proto: 2, type: t.string(), description: 'The path within the volume from which to select the file. Must be relative and may not contain the \'..\' path or start with \'..\'.', required: true, emitEmpty: true },
+      { name: 'key', proto: 3, type: t.string(), description: 'The key within the env file. An invalid key will prevent the pod from starting.', required: true, emitEmpty: true },
+      { name: 'optional', proto: 4, type: t.boolean, description: 'Specify whether the file or its key must be defined. If the file or key does not exist, then the env var is not published.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ExecAction',
+    description: 'ExecAction describes a "run in container" action.',
+    fields: [
+      { name: 'command', proto: 1, type: t.array(t.string()), description: 'Command is the command line to execute inside the container, the working directory for the command  is root (\'/\') in the container\'s filesystem.', listType: 'atomic' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.HTTPGetAction',
+    description: 'HTTPGetAction describes an action based on HTTP Get requests.',
+    fields: [
+      { name: 'path', proto: 1, type: t.string(), description: 'Path to access on the HTTP server.' },
+      { name: 'port', proto: 2, type: t.intOrString, description: 'Name or number of the port to access on the container. Number must be in the range 1 to 65535.', required: true, emitEmpty: true },
+      { name: 'host', proto: 3, type: t.string(), description: 'Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead.' },
+      { name: 'scheme', proto: 4, type: t.string(['HTTP', 'HTTPS']), description: 'Scheme to use for connecting to the host. Defaults to HTTP.' },
+      { name: 'httpHeaders', proto: 5, type: t.array(t.ref('io.k8s.api.core.v1.HTTPHeader')), description: 'Custom headers to set in the request. HTTP allows repeated headers.', listType: 'atomic' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.TCPSocketAction',
+    description: 'TCPSocketAction describes an action based on opening a socket',
+    fields: [
+      { name: 'port', proto: 1, type: t.intOrString, description: 'Number or name of the port to access on the container. Number must be in the range 1 to 65535.', required: true, emitEmpty: true },
+      { name: 'host', proto: 2, type: t.string(), description: 'Optional: Host name to connect to, defaults to the pod IP.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.GRPCAction',
+    description: 'GRPCAction specifies an action involving a GRPC service.',
+    fields: [
+      { name: 'port', proto: 1, type: t.int32, description: 'Port number of the gRPC service. Number must be in the range 1 to 65535.', required: true, emitEmpty: true },
+      { name: 'service', proto: 2, type: t.string(), description: 'Service is the name of the service to place in the gRPC HealthCheckRequest (see https://github.com/grpc/grpc/blob/master/doc/health-checking.md).', emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.SleepAction',
+    description: 'SleepAction describes a "sleep" action.',
+    fields: [
+      { name: 'seconds', proto: 1, type: t.int64, description: 'Seconds is the number of seconds to sleep.', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.NodeSelectorTerm',
+    description: 'A null or empty node selector term matches no objects. The requirements of them are ANDed.',
+    mapType: 'atomic',
+    fields: [
+      { name: 'matchExpressions', proto: 1, type: t.array(t.ref('io.k8s.api.core.v1.NodeSelectorRequirement')), description: 'A list of node selector requirements by node\'s labels.', listType: 'atomic' },
+      { name: 'matchFields', proto: 2, type: t.array(t.ref('io.k8s.api.core.v1.NodeSelectorRequirement')), description: 'A list of node selector requirements by node\'s fields.', listType: 'atomic' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ImageVolumeStatus',
+    description: 'ImageVolumeStatus represents the image-based volume status.',
+    fields: [
+      { name: 'imageRef', proto: 1, type: t.string(), description: 'ImageRef is the digest of the image used for this volume. It should have a value that\'s similar to the pod\'s status.containerStatuses[i].imageID.', required: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.HTTPHeader',
+    description: 'HTTPHeader describes a custom header to be used in HTTP probes',
+    fields: [
+      { name: 'name', proto: 1, type: t.string(), description: 'The header field name. This will be canonicalized upon output, so case-variant names will be understood as the same header.', required: true, emitEmpty: true },
+      { name: 'value', proto: 2, type: t.string(), description: 'The header field value', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.NodeSelectorRequirement',
+    description: 'A node selector requirement is a selector that contains values, a key, and an operator that relates the key and values.',
+    fields: [
+      { name: 'key', proto: 1, type: t.string(), description: 'The label key that the selector applies to.', required: true, emitEmpty: true },
+      { name: 'operator', proto: 2, type: t.string(['DoesNotExist', 'Exists', 'Gt', 'In', 'Lt', 'NotIn']), description: 'Represents a key\'s relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist.', required: true, emitEmpty: true },
+      { name: 'values', proto: 3, type: t.array(t.string()), description: 'An array of string values. If the operator is In or NotIn, the values array must be non-empty.', listType: 'atomic' },
+    ],
+  },
+]

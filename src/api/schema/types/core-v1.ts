@@ -1,0 +1,560 @@
+/**
+ * core/v1 kinds other than Pod: Namespace, Node, ConfigMap, Secret, Service, ServiceAccount, Endpoints, Event, Binding.
+ * Declared from k8s.io/api and k8s.io/apimachinery v0.36.3: field numbers from generated.proto; JSON names, patch
+ * strategies and list types from types.go; descriptions shortened from the Go doc comments.
+ */
+import { t, type TypeSchema } from '../schema.ts'
+
+export const coreV1Types: TypeSchema[] = [
+  {
+    name: 'io.k8s.api.core.v1.Namespace',
+    description: 'Namespace provides a scope for Names. Use of multiple namespaces is optional.',
+    gvk: { group: '', version: 'v1', kind: 'Namespace' },
+    fields: [
+      { name: 'apiVersion', proto: 0, type: t.string(), description: 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.' },
+      { name: 'kind', proto: 0, type: t.string(), description: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to.' },
+      { name: 'metadata', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), description: 'Standard object\'s metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata', emitEmpty: true },
+      { name: 'spec', proto: 2, type: t.ref('io.k8s.api.core.v1.NamespaceSpec'), description: 'Spec defines the behavior of the Namespace. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status', emitEmpty: true },
+      { name: 'status', proto: 3, type: t.ref('io.k8s.api.core.v1.NamespaceStatus'), description: 'Status describes the current status of a Namespace. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status', emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.NamespaceList',
+    description: 'NamespaceList is a list of Namespaces.',
+    gvk: { group: '', version: 'v1', kind: 'NamespaceList' },
+    fields: [
+      { name: 'apiVersion', proto: 0, type: t.string(), description: 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.' },
+      { name: 'kind', proto: 0, type: t.string(), description: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to.' },
+      { name: 'metadata', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), description: 'Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds', emitEmpty: true },
+      { name: 'items', proto: 2, type: t.array(t.ref('io.k8s.api.core.v1.Namespace')), description: 'Items is the list of Namespace objects in the list. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.Node',
+    description: 'Node is a worker node in Kubernetes. Each node will have a unique identifier in the cache (i.e. in etcd).',
+    gvk: { group: '', version: 'v1', kind: 'Node' },
+    fields: [
+      { name: 'apiVersion', proto: 0, type: t.string(), description: 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.' },
+      { name: 'kind', proto: 0, type: t.string(), description: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to.' },
+      { name: 'metadata', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), description: 'Standard object\'s metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata', emitEmpty: true },
+      { name: 'spec', proto: 2, type: t.ref('io.k8s.api.core.v1.NodeSpec'), description: 'Spec defines the behavior of a node. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status', emitEmpty: true },
+      { name: 'status', proto: 3, type: t.ref('io.k8s.api.core.v1.NodeStatus'), description: 'Most recently observed status of the node. Populated by the system.', emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.NodeList',
+    description: 'NodeList is the whole list of all Nodes which have been registered with master.',
+    gvk: { group: '', version: 'v1', kind: 'NodeList' },
+    fields: [
+      { name: 'apiVersion', proto: 0, type: t.string(), description: 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.' },
+      { name: 'kind', proto: 0, type: t.string(), description: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to.' },
+      { name: 'metadata', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), description: 'Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds', emitEmpty: true },
+      { name: 'items', proto: 2, type: t.array(t.ref('io.k8s.api.core.v1.Node')), description: 'List of nodes', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ConfigMap',
+    description: 'ConfigMap holds configuration data for pods to consume.',
+    gvk: { group: '', version: 'v1', kind: 'ConfigMap' },
+    fields: [
+      { name: 'apiVersion', proto: 0, type: t.string(), description: 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.' },
+      { name: 'kind', proto: 0, type: t.string(), description: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to.' },
+      { name: 'metadata', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), description: 'Standard object\'s metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata', emitEmpty: true },
+      { name: 'immutable', proto: 4, type: t.boolean, description: 'Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata can be modified).' },
+      { name: 'data', proto: 2, type: t.map(t.string()), description: 'Data contains the configuration data. Each key must consist of alphanumeric characters, \'-\', \'_\' or \'.\'.' },
+      { name: 'binaryData', proto: 3, type: t.map(t.bytes), description: 'BinaryData contains the binary data. Each key must consist of alphanumeric characters, \'-\', \'_\' or \'.\'.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ConfigMapList',
+    description: 'ConfigMapList is a resource containing a list of ConfigMap objects.',
+    gvk: { group: '', version: 'v1', kind: 'ConfigMapList' },
+    fields: [
+      { name: 'apiVersion', proto: 0, type: t.string(), description: 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.' },
+      { name: 'kind', proto: 0, type: t.string(), description: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to.' },
+      { name: 'metadata', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), description: 'More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata', emitEmpty: true },
+      { name: 'items', proto: 2, type: t.array(t.ref('io.k8s.api.core.v1.ConfigMap')), description: 'Items is the list of ConfigMaps.', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.Secret',
+    description: 'Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.',
+    gvk: { group: '', version: 'v1', kind: 'Secret' },
+    fields: [
+      { name: 'apiVersion', proto: 0, type: t.string(), description: 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.' },
+      { name: 'kind', proto: 0, type: t.string(), description: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to.' },
+      { name: 'metadata', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), description: 'Standard object\'s metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata', emitEmpty: true },
+      { name: 'immutable', proto: 5, type: t.boolean, description: 'Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata can be modified).' },
+      { name: 'data', proto: 2, type: t.map(t.bytes), description: 'Data contains the secret data. Each key must consist of alphanumeric characters, \'-\', \'_\' or \'.\'.' },
+      { name: 'stringData', proto: 4, type: t.map(t.string()), description: 'stringData allows specifying non-binary secret data in string form. It is provided as a write-only input field for convenience.' },
+      { name: 'type', proto: 3, type: t.string(), description: 'Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.SecretList',
+    description: 'SecretList is a list of Secret.',
+    gvk: { group: '', version: 'v1', kind: 'SecretList' },
+    fields: [
+      { name: 'apiVersion', proto: 0, type: t.string(), description: 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.' },
+      { name: 'kind', proto: 0, type: t.string(), description: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to.' },
+      { name: 'metadata', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), description: 'Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds', emitEmpty: true },
+      { name: 'items', proto: 2, type: t.array(t.ref('io.k8s.api.core.v1.Secret')), description: 'Items is a list of secret objects. More info: https://kubernetes.io/docs/concepts/configuration/secret', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.Service',
+    description: 'Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.',
+    gvk: { group: '', version: 'v1', kind: 'Service' },
+    fields: [
+      { name: 'apiVersion', proto: 0, type: t.string(), description: 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.' },
+      { name: 'kind', proto: 0, type: t.string(), description: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to.' },
+      { name: 'metadata', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), description: 'Standard object\'s metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata', emitEmpty: true },
+      { name: 'spec', proto: 2, type: t.ref('io.k8s.api.core.v1.ServiceSpec'), description: 'Spec defines the behavior of a service. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status', emitEmpty: true },
+      { name: 'status', proto: 3, type: t.ref('io.k8s.api.core.v1.ServiceStatus'), description: 'Most recently observed status of the service. Populated by the system.', emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ServiceList',
+    description: 'ServiceList holds a list of services.',
+    gvk: { group: '', version: 'v1', kind: 'ServiceList' },
+    fields: [
+      { name: 'apiVersion', proto: 0, type: t.string(), description: 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.' },
+      { name: 'kind', proto: 0, type: t.string(), description: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to.' },
+      { name: 'metadata', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), description: 'Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds', emitEmpty: true },
+      { name: 'items', proto: 2, type: t.array(t.ref('io.k8s.api.core.v1.Service')), description: 'List of services', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ServiceAccount',
+    description: 'ServiceAccount binds together: * a name, understood by users, and perhaps by peripheral systems, for an identity * a principal that can be authenticated and authorized * a set of secrets',
+    gvk: { group: '', version: 'v1', kind: 'ServiceAccount' },
+    fields: [
+      { name: 'apiVersion', proto: 0, type: t.string(), description: 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.' },
+      { name: 'kind', proto: 0, type: t.string(), description: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to.' },
+      { name: 'metadata', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), description: 'Standard object\'s metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata', emitEmpty: true },
+      { name: 'secrets', proto: 2, type: t.array(t.ref('io.k8s.api.core.v1.ObjectReference')), description: 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.', patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] },
+      { name: 'imagePullSecrets', proto: 3, type: t.array(t.ref('io.k8s.api.core.v1.LocalObjectReference')), description: 'ImagePullSecrets is a list of references to secrets in the same namespace to use for pulling any images in pods that reference this ServiceAccount.', listType: 'atomic' },
+      { name: 'automountServiceAccountToken', proto: 4, type: t.boolean, description: 'AutomountServiceAccountToken indicates whether pods running as this service account should have an API token automatically mounted.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ServiceAccountList',
+    description: 'ServiceAccountList is a list of ServiceAccount objects',
+    gvk: { group: '', version: 'v1', kind: 'ServiceAccountList' },
+    fields: [
+      { name: 'apiVersion', proto: 0, type: t.string(), description: 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.' },
+      { name: 'kind', proto: 0, type: t.string(), description: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to.' },
+      { name: 'metadata', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), description: 'Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds', emitEmpty: true },
+      { name: 'items', proto: 2, type: t.array(t.ref('io.k8s.api.core.v1.ServiceAccount')), description: 'List of ServiceAccounts. More info: https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.Endpoints',
+    description: 'Endpoints is a collection of endpoints that implement the actual service.',
+    gvk: { group: '', version: 'v1', kind: 'Endpoints' },
+    fields: [
+      { name: 'apiVersion', proto: 0, type: t.string(), description: 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.' },
+      { name: 'kind', proto: 0, type: t.string(), description: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to.' },
+      { name: 'metadata', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), description: 'Standard object\'s metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata', emitEmpty: true },
+      { name: 'subsets', proto: 2, type: t.array(t.ref('io.k8s.api.core.v1.EndpointSubset')), description: 'The set of all endpoints is the union of all subsets. Addresses are placed into subsets according to the IPs they share.', listType: 'atomic' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.EndpointsList',
+    description: 'EndpointsList is a list of endpoints. Deprecated: This API is deprecated in v1.33+.',
+    gvk: { group: '', version: 'v1', kind: 'EndpointsList' },
+    fields: [
+      { name: 'apiVersion', proto: 0, type: t.string(), description: 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.' },
+      { name: 'kind', proto: 0, type: t.string(), description: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to.' },
+      { name: 'metadata', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), description: 'Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds', emitEmpty: true },
+      { name: 'items', proto: 2, type: t.array(t.ref('io.k8s.api.core.v1.Endpoints')), description: 'List of endpoints.', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.Event',
+    description: 'Event is a report of an event somewhere in the cluster. Events have a limited retention time and triggers and messages may evolve with time.',
+    gvk: { group: '', version: 'v1', kind: 'Event' },
+    fields: [
+      { name: 'apiVersion', proto: 0, type: t.string(), description: 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.' },
+      { name: 'kind', proto: 0, type: t.string(), description: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to.' },
+      { name: 'metadata', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), description: 'Standard object\'s metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata', required: true, emitEmpty: true },
+      { name: 'involvedObject', proto: 2, type: t.ref('io.k8s.api.core.v1.ObjectReference'), description: 'The object that this event is about.', required: true, emitEmpty: true },
+      { name: 'reason', proto: 3, type: t.string(), description: 'This should be a short, machine understandable string that gives the reason for the transition into the object\'s current status.' },
+      { name: 'message', proto: 4, type: t.string(), description: 'A human-readable description of the status of this operation.' },
+      { name: 'source', proto: 5, type: t.ref('io.k8s.api.core.v1.EventSource'), description: 'The component reporting this event. Should be a short machine understandable string.', emitEmpty: true },
+      { name: 'firstTimestamp', proto: 6, type: t.time, description: 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)', emitEmpty: true },
+      { name: 'lastTimestamp', proto: 7, type: t.time, description: 'The time at which the most recent occurrence of this event was recorded.', emitEmpty: true },
+      { name: 'count', proto: 8, type: t.int32, description: 'The number of times this event has occurred.' },
+      { name: 'type', proto: 9, type: t.string(), description: 'Type of this event (Normal, Warning), new types could be added in the future' },
+      { name: 'eventTime', proto: 10, type: t.microTime, description: 'Time when this Event was first observed.', emitEmpty: true },
+      { name: 'series', proto: 11, type: t.ref('io.k8s.api.core.v1.EventSeries'), description: 'Data about the Event series this event represents or nil if it\'s a singleton Event.' },
+      { name: 'action', proto: 12, type: t.string(), description: 'What action was taken/failed regarding to the Regarding object.' },
+      { name: 'related', proto: 13, type: t.ref('io.k8s.api.core.v1.ObjectReference'), description: 'Optional secondary object for more complex actions.' },
+      { name: 'reportingComponent', proto: 14, type: t.string(), description: 'Name of the controller that emitted this Event, e.g. `kubernetes.io/kubelet`.', emitEmpty: true },
+      { name: 'reportingInstance', proto: 15, type: t.string(), description: 'ID of the controller instance, e.g. `kubelet-xyzf`.', emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.EventList',
+    description: 'EventList is a list of events.',
+    gvk: { group: '', version: 'v1', kind: 'EventList' },
+    fields: [
+      { name: 'apiVersion', proto: 0, type: t.string(), description: 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.' },
+      { name: 'kind', proto: 0, type: t.string(), description: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to.' },
+      { name: 'metadata', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'), description: 'Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds', emitEmpty: true },
+      { name: 'items', proto: 2, type: t.array(t.ref('io.k8s.api.core.v1.Event')), description: 'List of events', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.Binding',
+    description: 'Binding ties one object to another; for example, a pod is bound to a node by a scheduler.',
+    gvk: { group: '', version: 'v1', kind: 'Binding' },
+    fields: [
+      { name: 'apiVersion', proto: 0, type: t.string(), description: 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.' },
+      { name: 'kind', proto: 0, type: t.string(), description: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to.' },
+      { name: 'metadata', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), description: 'Standard object\'s metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata', emitEmpty: true },
+      { name: 'target', proto: 2, type: t.ref('io.k8s.api.core.v1.ObjectReference'), description: 'The target object that you want to bind to the standard object.', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.NamespaceSpec',
+    description: 'NamespaceSpec describes the attributes on a Namespace.',
+    fields: [
+      { name: 'finalizers', proto: 1, type: t.array(t.string()), description: 'Finalizers is an opaque list of values that must be empty to permanently remove object from storage.', listType: 'atomic' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.NamespaceStatus',
+    description: 'NamespaceStatus is information about the current status of a Namespace.',
+    fields: [
+      { name: 'phase', proto: 1, type: t.string(['Active', 'Terminating']), description: 'Phase is the current lifecycle phase of the namespace. More info: https://kubernetes.io/docs/tasks/administer-cluster/namespaces/' },
+      { name: 'conditions', proto: 2, type: t.array(t.ref('io.k8s.api.core.v1.NamespaceCondition')), description: 'Represents the latest available observations of a namespace\'s current state.', patchStrategy: 'merge', patchMergeKey: 'type', listType: 'map', listMapKeys: ['type'] },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.NodeSpec',
+    description: 'NodeSpec describes the attributes that a node is created with.',
+    fields: [
+      { name: 'podCIDR', proto: 1, type: t.string(), description: 'PodCIDR represents the pod IP range assigned to the node.' },
+      { name: 'podCIDRs', proto: 7, type: t.array(t.string()), description: 'podCIDRs represents the IP ranges assigned to the node for usage by Pods on that node. If this field is specified, the 0th entry must match the podCIDR field.', patchStrategy: 'merge', listType: 'set' },
+      { name: 'providerID', proto: 3, type: t.string(), description: 'ID of the node assigned by the cloud provider in the format: <ProviderName>://<ProviderSpecificNodeID>' },
+      { name: 'unschedulable', proto: 4, type: t.boolean, description: 'Unschedulable controls node schedulability of new pods. By default, node is schedulable.' },
+      { name: 'taints', proto: 5, type: t.array(t.ref('io.k8s.api.core.v1.Taint')), description: 'If specified, the node\'s taints.', listType: 'atomic' },
+      { name: 'configSource', proto: 6, type: t.ref('io.k8s.api.core.v1.NodeConfigSource'), description: 'Deprecated: Previously used to specify the source of the node\'s configuration for the DynamicKubeletConfig feature.' },
+      { name: 'externalID', proto: 2, type: t.string(), description: 'Deprecated. Not all kubelets will set this field.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.NodeStatus',
+    description: 'NodeStatus is information about the current status of a node.',
+    fields: [
+      { name: 'capacity', proto: 1, type: t.map(t.quantity), description: 'Capacity represents the total resources of a node. More info: https://kubernetes.io/docs/reference/node/node-status/#capacity' },
+      { name: 'allocatable', proto: 2, type: t.map(t.quantity), description: 'Allocatable represents the resources of a node that are available for scheduling. Defaults to Capacity.' },
+      { name: 'phase', proto: 3, type: t.string(['Pending', 'Running', 'Terminated']), description: 'NodePhase is the recently observed lifecycle phase of the node. More info: https://kubernetes.io/docs/concepts/nodes/node/#phase The field is never populated, and now is deprecated.' },
+      { name: 'conditions', proto: 4, type: t.array(t.ref('io.k8s.api.core.v1.NodeCondition')), description: 'Conditions is an array of current observed node conditions. More info: https://kubernetes.io/docs/reference/node/node-status/#condition', patchStrategy: 'merge', patchMergeKey: 'type', listType: 'map', listMapKeys: ['type'] },
+      { name: 'addresses', proto: 5, type: t.array(t.ref('io.k8s.api.core.v1.NodeAddress')), description: 'List of addresses reachable to the node. Queried from cloud provider, if available.', patchStrategy: 'merge', patchMergeKey: 'type', listType: 'map', listMapKeys: ['type'] },
+      { name: 'daemonEndpoints', proto: 6, type: t.ref('io.k8s.api.core.v1.NodeDaemonEndpoints'), description: 'Endpoints of daemons running on the Node.', emitEmpty: true },
+      { name: 'nodeInfo', proto: 7, type: t.ref('io.k8s.api.core.v1.NodeSystemInfo'), description: 'Set of ids/uuids to uniquely identify the node. More info: https://kubernetes.io/docs/reference/node/node-status/#info', emitEmpty: true },
+      { name: 'images', proto: 8, type: t.array(t.ref('io.k8s.api.core.v1.ContainerImage')), description: 'List of container images on this node', listType: 'atomic' },
+      { name: 'volumesInUse', proto: 9, type: t.array(t.string()), description: 'List of attachable volumes in use (mounted) by the node.', listType: 'atomic' },
+      { name: 'volumesAttached', proto: 10, type: t.array(t.ref('io.k8s.api.core.v1.AttachedVolume')), description: 'List of volumes that are attached to the node.', listType: 'atomic' },
+      { name: 'config', proto: 11, type: t.ref('io.k8s.api.core.v1.NodeConfigStatus'), description: 'Status of the config assigned to the node via the dynamic Kubelet config feature.' },
+      { name: 'runtimeHandlers', proto: 12, type: t.array(t.ref('io.k8s.api.core.v1.NodeRuntimeHandler')), description: 'The available runtime handlers.', listType: 'atomic' },
+      { name: 'features', proto: 13, type: t.ref('io.k8s.api.core.v1.NodeFeatures'), description: 'Features describes the set of features implemented by the CRI implementation.' },
+      { name: 'declaredFeatures', proto: 14, type: t.array(t.string()), description: 'DeclaredFeatures represents the features related to feature gates that are declared by the node.', listType: 'atomic' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ServiceSpec',
+    description: 'ServiceSpec describes the attributes that a user creates on a service.',
+    fields: [
+      { name: 'ports', proto: 1, type: t.array(t.ref('io.k8s.api.core.v1.ServicePort')), description: 'The list of ports that are exposed by this service. More info: https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies', patchStrategy: 'merge', patchMergeKey: 'port', listType: 'map', listMapKeys: ['port', 'protocol'] },
+      { name: 'selector', proto: 2, type: t.map(t.string()), description: 'Route service traffic to pods with label keys and values matching this selector. If empty or not present, the service is assumed to have an external process managing its endpoints, which Kubernetes will not modify.', mapType: 'atomic' },
+      { name: 'clusterIP', proto: 3, type: t.string(), description: 'clusterIP is the IP address of the service and is usually assigned randomly. If an address is specified manually, is in-range (as per system configuration), and is not in use, it will be allocated to the service; otherwise creation of the service will fail.' },
+      { name: 'clusterIPs', proto: 18, type: t.array(t.string()), description: 'ClusterIPs is a list of IP addresses assigned to this service, and are usually assigned randomly.', listType: 'atomic' },
+      { name: 'type', proto: 4, type: t.string(['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort']), description: 'type determines how the Service is exposed. Defaults to ClusterIP.' },
+      { name: 'externalIPs', proto: 5, type: t.array(t.string()), description: 'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.', listType: 'atomic' },
+      { name: 'sessionAffinity', proto: 7, type: t.string(['ClientIP', 'None']), description: 'Supports "ClientIP" and "None". Used to maintain session affinity.' },
+      { name: 'loadBalancerIP', proto: 8, type: t.string(), description: 'Only applies to Service Type: LoadBalancer. This feature depends on whether the underlying cloud-provider supports specifying the loadBalancerIP when a load balancer is created.' },
+      { name: 'loadBalancerSourceRanges', proto: 9, type: t.array(t.string()), description: 'If specified and supported by the platform, this will restrict traffic through the cloud-provider load-balancer will be restricted to the specified client IPs.', listType: 'atomic' },
+      { name: 'externalName', proto: 10, type: t.string(), description: 'externalName is the external reference that discovery mechanisms will return as an alias for this service (e.g. a DNS CNAME record).' },
+      { name: 'externalTrafficPolicy', proto: 11, type: t.string(['Cluster', 'Local']), description: 'externalTrafficPolicy describes how nodes distribute service traffic they receive on one of the Service\'s "externally-facing" addresses (NodePorts, ExternalIPs, and LoadBalancer IPs).' },
+      { name: 'healthCheckNodePort', proto: 12, type: t.int32, description: 'healthCheckNodePort specifies the healthcheck nodePort for the service. This only applies when type is set to LoadBalancer and externalTrafficPolicy is set to Local.' },
+      { name: 'publishNotReadyAddresses', proto: 13, type: t.boolean, description: 'publishNotReadyAddresses indicates that any agent which deals with endpoints for this Service should disregard any indications of ready/not-ready.' },
+      { name: 'sessionAffinityConfig', proto: 14, type: t.ref('io.k8s.api.core.v1.SessionAffinityConfig'), description: 'sessionAffinityConfig contains the configurations of session affinity.' },
+      { name: 'ipFamilies', proto: 19, type: t.array(t.string(['', 'IPv4', 'IPv6'])), description: 'IPFamilies is a list of IP families (e.g. IPv4, IPv6) assigned to this service. This field is usually assigned automatically based on cluster configuration and the ipFamilyPolicy field.', listType: 'atomic' },
+      { name: 'ipFamilyPolicy', proto: 17, type: t.string(['PreferDualStack', 'RequireDualStack', 'SingleStack']), description: 'IPFamilyPolicy represents the dual-stack-ness requested or required by this Service. If there is no value provided, then this field will be set to SingleStack.' },
+      { name: 'allocateLoadBalancerNodePorts', proto: 20, type: t.boolean, description: 'allocateLoadBalancerNodePorts defines if NodePorts will be automatically allocated for services with type LoadBalancer.' },
+      { name: 'loadBalancerClass', proto: 21, type: t.string(), description: 'loadBalancerClass is the class of the load balancer implementation this Service belongs to.' },
+      { name: 'internalTrafficPolicy', proto: 22, type: t.string(['Cluster', 'Local']), description: 'InternalTrafficPolicy describes how nodes distribute service traffic they receive on the ClusterIP.' },
+      { name: 'trafficDistribution', proto: 23, type: t.string(), description: 'TrafficDistribution offers a way to express preferences for how traffic is distributed to Service endpoints.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ServiceStatus',
+    description: 'ServiceStatus represents the current status of a service.',
+    fields: [
+      { name: 'loadBalancer', proto: 1, type: t.ref('io.k8s.api.core.v1.LoadBalancerStatus'), description: 'LoadBalancer contains the current status of the load-balancer, if one is present.', emitEmpty: true },
+      { name: 'conditions', proto: 2, type: t.array(t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.Condition')), description: 'Current service state', patchStrategy: 'merge', patchMergeKey: 'type', listType: 'map', listMapKeys: ['type'] },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ObjectReference',
+    description: 'ObjectReference contains enough information to let you inspect or modify the referred object.',
+    mapType: 'atomic',
+    fields: [
+      { name: 'kind', proto: 1, type: t.string(), description: 'Kind of the referent. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds' },
+      { name: 'namespace', proto: 2, type: t.string(), description: 'Namespace of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/' },
+      { name: 'name', proto: 3, type: t.string(), description: 'Name of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names' },
+      { name: 'uid', proto: 4, type: t.string(), description: 'UID of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#uids' },
+      { name: 'apiVersion', proto: 5, type: t.string(), description: 'API version of the referent.' },
+      { name: 'resourceVersion', proto: 6, type: t.string(), description: 'Specific resourceVersion to which this reference is made, if any. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#concurrency-control-and-consistency' },
+      { name: 'fieldPath', proto: 7, type: t.string(), description: 'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2].' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.EndpointSubset',
+    description: 'EndpointSubset is a group of addresses with a common set of ports. The expanded set of endpoints is the Cartesian product of Addresses x Ports.',
+    fields: [
+      { name: 'addresses', proto: 1, type: t.array(t.ref('io.k8s.api.core.v1.EndpointAddress')), description: 'IP addresses which offer the related ports that are marked as ready. These endpoints should be considered safe for load balancers and clients to utilize.', listType: 'atomic' },
+      { name: 'notReadyAddresses', proto: 2, type: t.array(t.ref('io.k8s.api.core.v1.EndpointAddress')), description: 'IP addresses which offer the related ports but are not currently marked as ready because they have not yet finished starting, have recently failed a readiness check, or have recently failed a liveness check.', listType: 'atomic' },
+      { name: 'ports', proto: 3, type: t.array(t.ref('io.k8s.api.core.v1.EndpointPort')), description: 'Port numbers available on the related IP addresses.', listType: 'atomic' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.EventSource',
+    description: 'EventSource contains information for an event.',
+    fields: [
+      { name: 'component', proto: 1, type: t.string(), description: 'Component from which the event is generated.' },
+      { name: 'host', proto: 2, type: t.string(), description: 'Node name on which the event is generated.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.EventSeries',
+    description: 'EventSeries contain information on series of events, i.e. thing that was/is happening continuously for some time.',
+    fields: [
+      { name: 'count', proto: 1, type: t.int32, description: 'Number of occurrences in this series up to the last heartbeat time' },
+      { name: 'lastObservedTime', proto: 2, type: t.microTime, description: 'Time of the last occurrence observed', emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.NamespaceCondition',
+    description: 'NamespaceCondition contains details about state of namespace.',
+    fields: [
+      { name: 'type', proto: 1, type: t.string(), description: 'Type of namespace controller condition.', required: true, emitEmpty: true },
+      { name: 'status', proto: 2, type: t.string(), description: 'Status of the condition, one of True, False, Unknown.', required: true, emitEmpty: true },
+      { name: 'lastTransitionTime', proto: 4, type: t.time, description: 'Last time the condition transitioned from one status to another.', emitEmpty: true },
+      { name: 'reason', proto: 5, type: t.string(), description: 'Unique, one-word, CamelCase reason for the condition\'s last transition.' },
+      { name: 'message', proto: 6, type: t.string(), description: 'Human-readable message indicating details about last transition.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.Taint',
+    description: 'The node this Taint is attached to has the "effect" on any pod that does not tolerate the Taint.',
+    fields: [
+      { name: 'key', proto: 1, type: t.string(), description: 'Required. The taint key to be applied to a node.', required: true, emitEmpty: true },
+      { name: 'value', proto: 2, type: t.string(), description: 'The taint value corresponding to the taint key.' },
+      { name: 'effect', proto: 3, type: t.string(['NoExecute', 'NoSchedule', 'PreferNoSchedule']), description: 'Required. The effect of the taint on pods that do not tolerate the taint.', required: true, emitEmpty: true },
+      { name: 'timeAdded', proto: 4, type: t.time, description: 'TimeAdded represents the time at which the taint was added.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.NodeConfigSource',
+    description: 'NodeConfigSource specifies a source of node configuration. Exactly one subfield (excluding metadata) must be non-nil.',
+    fields: [
+      { name: 'configMap', proto: 2, type: t.ref('io.k8s.api.core.v1.ConfigMapNodeConfigSource'), description: 'ConfigMap is a reference to a Node\'s ConfigMap' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.NodeCondition',
+    description: 'NodeCondition contains condition information for a node.',
+    fields: [
+      { name: 'type', proto: 1, type: t.string(), description: 'Type of node condition.', required: true, emitEmpty: true },
+      { name: 'status', proto: 2, type: t.string(), description: 'Status of the condition, one of True, False, Unknown.', required: true, emitEmpty: true },
+      { name: 'lastHeartbeatTime', proto: 3, type: t.time, description: 'Last time we got an update on a given condition.', emitEmpty: true },
+      { name: 'lastTransitionTime', proto: 4, type: t.time, description: 'Last time the condition transit from one status to another.', emitEmpty: true },
+      { name: 'reason', proto: 5, type: t.string(), description: '(brief) reason for the condition\'s last transition.' },
+      { name: 'message', proto: 6, type: t.string(), description: 'Human readable message indicating details about last transition.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.NodeAddress',
+    description: 'NodeAddress contains information for the node\'s address.',
+    fields: [
+      { name: 'type', proto: 1, type: t.string(), description: 'Node address type, one of Hostname, ExternalIP or InternalIP.', required: true, emitEmpty: true },
+      { name: 'address', proto: 2, type: t.string(), description: 'The node address.', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.NodeDaemonEndpoints',
+    description: 'NodeDaemonEndpoints lists ports opened by daemons running on the Node.',
+    fields: [
+      { name: 'kubeletEndpoint', proto: 1, type: t.ref('io.k8s.api.core.v1.DaemonEndpoint'), description: 'Endpoint on which Kubelet is listening.', emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.NodeSystemInfo',
+    description: 'NodeSystemInfo is a set of ids/uuids to uniquely identify the node.',
+    fields: [
+      { name: 'machineID', proto: 1, type: t.string(), description: 'MachineID reported by the node. For unique machine identification in the cluster this field is preferred.', required: true, emitEmpty: true },
+      { name: 'systemUUID', proto: 2, type: t.string(), description: 'SystemUUID reported by the node. For unique machine identification MachineID is preferred.', required: true, emitEmpty: true },
+      { name: 'bootID', proto: 3, type: t.string(), description: 'Boot ID reported by the node.', required: true, emitEmpty: true },
+      { name: 'kernelVersion', proto: 4, type: t.string(), description: 'Kernel Version reported by the node from \'uname -r\' (e.g. 3.16.0-0.bpo.4-amd64).', required: true, emitEmpty: true },
+      { name: 'osImage', proto: 5, type: t.string(), description: 'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).', required: true, emitEmpty: true },
+      { name: 'containerRuntimeVersion', proto: 6, type: t.string(), description: 'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).', required: true, emitEmpty: true },
+      { name: 'kubeletVersion', proto: 7, type: t.string(), description: 'Kubelet Version reported by the node.', required: true, emitEmpty: true },
+      { name: 'kubeProxyVersion', proto: 8, type: t.string(), description: 'Deprecated: KubeProxy Version reported by the node.', required: true, emitEmpty: true },
+      { name: 'operatingSystem', proto: 9, type: t.string(), description: 'The Operating System reported by the node', required: true, emitEmpty: true },
+      { name: 'architecture', proto: 10, type: t.string(), description: 'The Architecture reported by the node', required: true, emitEmpty: true },
+      { name: 'swap', proto: 11, type: t.ref('io.k8s.api.core.v1.NodeSwapStatus'), description: 'Swap Info reported by the node.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ContainerImage',
+    description: 'Describe a container image',
+    fields: [
+      { name: 'names', proto: 1, type: t.array(t.string()), description: 'Names by which this image is known. e.g. ["kubernetes.example/hyperkube:v1.0.7", "cloud-vendor.registry.example/cloud-vendor/hyperkube:v1.0.7"]', listType: 'atomic', emitEmpty: true },
+      { name: 'sizeBytes', proto: 2, type: t.int64, description: 'The size of the image in bytes.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.AttachedVolume',
+    description: 'AttachedVolume describes a volume attached to a node',
+    fields: [
+      { name: 'name', proto: 1, type: t.string(), description: 'Name of the attached volume', required: true, emitEmpty: true },
+      { name: 'devicePath', proto: 2, type: t.string(), description: 'DevicePath represents the device path where the volume should be available', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.NodeConfigStatus',
+    description: 'NodeConfigStatus describes the status of the config assigned by Node.Spec.ConfigSource.',
+    fields: [
+      { name: 'assigned', proto: 1, type: t.ref('io.k8s.api.core.v1.NodeConfigSource'), description: 'Assigned reports the checkpointed config the node will try to use. When Node.Spec.ConfigSource is updated, the node checkpoints the associated config payload to local disk, along with a record indicating intended config.' },
+      { name: 'active', proto: 2, type: t.ref('io.k8s.api.core.v1.NodeConfigSource'), description: 'Active reports the checkpointed config the node is actively using. Active will represent either the current version of the Assigned config, or the current LastKnownGood config, depending on whether attempting to use the Assigned config results in an error.' },
+      { name: 'lastKnownGood', proto: 3, type: t.ref('io.k8s.api.core.v1.NodeConfigSource'), description: 'LastKnownGood reports the checkpointed config the node will fall back to when it encounters an error attempting to use the Assigned config.' },
+      { name: 'error', proto: 4, type: t.string(), description: 'Error describes any problems reconciling the Spec.ConfigSource to the Active config.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.NodeRuntimeHandler',
+    description: 'NodeRuntimeHandler is a set of runtime handler information.',
+    fields: [
+      { name: 'name', proto: 1, type: t.string(), description: 'Runtime handler name. Empty for the default runtime handler.', emitEmpty: true },
+      { name: 'features', proto: 2, type: t.ref('io.k8s.api.core.v1.NodeRuntimeHandlerFeatures'), description: 'Supported features.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.NodeFeatures',
+    description: 'NodeFeatures describes the set of features implemented by the CRI implementation. The features contained in the NodeFeatures should depend only on the cri implementation independent of runtime handlers.',
+    fields: [
+      { name: 'supplementalGroupsPolicy', proto: 1, type: t.boolean, description: 'SupplementalGroupsPolicy is set to true if the runtime supports SupplementalGroupsPolicy and ContainerUser.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ServicePort',
+    description: 'ServicePort contains information on service\'s port.',
+    fields: [
+      { name: 'name', proto: 1, type: t.string(), description: 'The name of this port within the service. This must be a DNS_LABEL.' },
+      { name: 'protocol', proto: 2, type: t.string(['SCTP', 'TCP', 'UDP']), description: 'The IP protocol for this port. Supports "TCP", "UDP", and "SCTP".' },
+      { name: 'appProtocol', proto: 6, type: t.string(), description: 'The application protocol for this port. This is used as a hint for implementations to offer richer behavior for protocols that they understand.' },
+      { name: 'port', proto: 3, type: t.int32, description: 'The port that will be exposed by this service.', required: true, emitEmpty: true },
+      { name: 'targetPort', proto: 4, type: t.intOrString, description: 'Number or name of the port to access on the pods targeted by the service. Number must be in the range 1 to 65535.', emitEmpty: true },
+      { name: 'nodePort', proto: 5, type: t.int32, description: 'The port on each node on which this service is exposed when type is NodePort or LoadBalancer.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.SessionAffinityConfig',
+    description: 'SessionAffinityConfig represents the configurations of session affinity.',
+    fields: [
+      { name: 'clientIP', proto: 1, type: t.ref('io.k8s.api.core.v1.ClientIPConfig'), description: 'clientIP contains the configurations of Client IP based session affinity.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.LoadBalancerStatus',
+    description: 'LoadBalancerStatus represents the status of a load-balancer.',
+    fields: [
+      { name: 'ingress', proto: 1, type: t.array(t.ref('io.k8s.api.core.v1.LoadBalancerIngress')), description: 'Ingress is a list containing ingress points for the load-balancer. Traffic intended for the service should be sent to these ingress points.', listType: 'atomic' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.EndpointAddress',
+    description: 'EndpointAddress is a tuple that describes single IP address. Deprecated: This API is deprecated in v1.33+.',
+    mapType: 'atomic',
+    fields: [
+      { name: 'ip', proto: 1, type: t.string(), description: 'The IP of this endpoint. May not be loopback (127.0.0.0/8 or ::1), link-local (169.254.0.0/16 or fe80::/10), or link-local multicast (224.0.0.0/24 or ff02::/16).', required: true, emitEmpty: true },
+      { name: 'hostname', proto: 3, type: t.string(), description: 'The Hostname of this endpoint' },
+      { name: 'nodeName', proto: 4, type: t.string(), description: 'Optional: Node hosting this endpoint. This can be used to determine endpoints local to a node.' },
+      { name: 'targetRef', proto: 2, type: t.ref('io.k8s.api.core.v1.ObjectReference'), description: 'Reference to object providing the endpoint.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.EndpointPort',
+    description: 'EndpointPort is a tuple that describes a single port. Deprecated: This API is deprecated in v1.33+.',
+    mapType: 'atomic',
+    fields: [
+      { name: 'name', proto: 1, type: t.string(), description: 'The name of this port. This must match the \'name\' field in the corresponding ServicePort.' },
+      { name: 'port', proto: 2, type: t.int32, description: 'The port number of the endpoint.', required: true, emitEmpty: true },
+      { name: 'protocol', proto: 3, type: t.string(['SCTP', 'TCP', 'UDP']), description: 'The IP protocol for this port. Must be UDP, TCP, or SCTP.' },
+      { name: 'appProtocol', proto: 4, type: t.string(), description: 'The application protocol for this port. This is used as a hint for implementations to offer richer behavior for protocols that they understand.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ConfigMapNodeConfigSource',
+    description: 'ConfigMapNodeConfigSource contains the information to reference a ConfigMap as a config source for the Node.',
+    fields: [
+      { name: 'namespace', proto: 1, type: t.string(), description: 'Namespace is the metadata.namespace of the referenced ConfigMap. This field is required in all cases.', required: true, emitEmpty: true },
+      { name: 'name', proto: 2, type: t.string(), description: 'Name is the metadata.name of the referenced ConfigMap. This field is required in all cases.', required: true, emitEmpty: true },
+      { name: 'uid', proto: 3, type: t.string(), description: 'UID is the metadata.UID of the referenced ConfigMap. This field is forbidden in Node.Spec, and required in Node.Status.' },
+      { name: 'resourceVersion', proto: 4, type: t.string(), description: 'ResourceVersion is the metadata.ResourceVersion of the referenced ConfigMap. This field is forbidden in Node.Spec, and required in Node.Status.' },
+      { name: 'kubeletConfigKey', proto: 5, type: t.string(), description: 'KubeletConfigKey declares which key of the referenced ConfigMap corresponds to the KubeletConfiguration structure This field is required in all cases.', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.DaemonEndpoint',
+    description: 'DaemonEndpoint contains information about a single Daemon endpoint.',
+    fields: [
+      { name: 'Port', proto: 1, type: t.int32, description: 'Port number of the given endpoint.', required: true, emitEmpty: true },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.NodeSwapStatus',
+    description: 'NodeSwapStatus represents swap memory information.',
+    fields: [
+      { name: 'capacity', proto: 1, type: t.int64, description: 'Total amount of swap memory in bytes.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.NodeRuntimeHandlerFeatures',
+    description: 'NodeRuntimeHandlerFeatures is a set of features implemented by the runtime handler.',
+    fields: [
+      { name: 'recursiveReadOnlyMounts', proto: 1, type: t.boolean, description: 'RecursiveReadOnlyMounts is set to true if the runtime handler supports RecursiveReadOnlyMounts.' },
+      { name: 'userNamespaces', proto: 2, type: t.boolean, description: 'UserNamespaces is set to true if the runtime handler supports UserNamespaces, including for volumes.' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.ClientIPConfig',
+    description: 'ClientIPConfig represents the configurations of Client IP based session affinity.',
+    fields: [
+      { name: 'timeoutSeconds', proto: 1, type: t.int32, description: 'timeoutSeconds specifies the seconds of ClientIP type session sticky time. The value must be >0 && <=86400(for 1 day) if ServiceAffinity == "ClientIP".' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.LoadBalancerIngress',
+    description: 'LoadBalancerIngress represents the status of a load-balancer ingress point: traffic intended for the service should be sent to an ingress point.',
+    fields: [
+      { name: 'ip', proto: 1, type: t.string(), description: 'IP is set for load-balancer ingress points that are IP based (typically GCE or OpenStack load-balancers)' },
+      { name: 'hostname', proto: 2, type: t.string(), description: 'Hostname is set for load-balancer ingress points that are DNS based (typically AWS load-balancers)' },
+      { name: 'ipMode', proto: 3, type: t.string(), description: 'IPMode specifies how the load-balancer IP behaves, and may only be specified when the ip field is specified.' },
+      { name: 'ports', proto: 4, type: t.array(t.ref('io.k8s.api.core.v1.PortStatus')), description: 'Ports is a list of records of service ports If used, every port defined in the service should have an entry in it', listType: 'atomic' },
+    ],
+  },
+  {
+    name: 'io.k8s.api.core.v1.PortStatus',
+    description: 'PortStatus represents the error condition of a service port',
+    fields: [
+      { name: 'port', proto: 1, type: t.int32, description: 'Port is the port number of the service port of which status is recorded here', required: true, emitEmpty: true },
+      { name: 'protocol', proto: 2, type: t.string(['SCTP', 'TCP', 'UDP']), description: 'Protocol is the protocol of the service port of which status is recorded here The supported values are: "TCP", "UDP", "SCTP"', required: true, emitEmpty: true },
+      { name: 'error', proto: 3, type: t.string(), description: 'Error is to record the problem with the service port The format of the error shall comply with the following rules: - built-in error values shall be specified in this file and those shall use CamelCase names - cloud provider specific error values must have names that comply with the format foo.example.com/CamelCase.' },
+    ],
+  },
+]

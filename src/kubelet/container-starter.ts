@@ -1,0 +1,120 @@
+import type { KubeObject } from '../api/meta.ts'
+import { parseBytes, parseCpu } from '../api/quantity.ts'
+import type { Logger } from '../log/logger.ts'
+import type { Backoff } from './backoff.ts'
+import { ContainerConfigError, expandVars, resolveEnv, type ObjectReader } from './container-config.ts'
+import type { EventRecorder } from './event-recorder.ts'
+import type { Waiting } from './pod-status.ts'
+import { ImagePullError, type ContainerRuntime, type SandboxInfo } from './runtime/container-runtime.ts'
+
+export interface StartContext {
+  pod: KubeObject
+  sandbox: SandboxInfo
+  volumes: Map<string, string>
+  reader: ObjectReader
+  hostIP: string
+  /** Where the container's `fieldPath` points in events: spec.containers{name}. */
+  fieldPath: string
+}
+
+/**
+ * Pulls (as imagePullPolicy says), configures and starts one container instance, recording the events
+ * kubectl describe shows (Pulling, Pulled, Created, Started, Failed, BackOff). Returns the reason the
+ * container waits when it could not be started, or undefined once it runs.
+ */
+export class ContainerStarter {
+  constructor(
+    private readonly runtime: ContainerRuntime,
+    private readonly recorder: EventRecorder,
+    private readonly pullBackoff: Backoff,
+    private readonly log: Logger,
+  ) {}
+
+  async start(spec: any, attempt: number, ctx: StartContext): Promise<Waiting | undefined> {
+    const { pod, fieldPath } = ctx
+    const pullKey = `${pod.metadata.uid}/${spec.name}/${spec.image}`
+    const pulled = await this.ensureImage(spec, pullKey, ctx)
+    if (pulled) return pulled
+    let id: string
+    try {
+      const env = await resolveEnv(spec, pod, ctx.reader, ctx.sandbox.ip, ctx.hostIP)
+      id = await this.runtime.createContainer(ctx.sandbox, {
+        name: spec.name,
+        image: spec.image,
+        command: spec.command?.map((s: string) => expandVars(String(s), env)),
+        args: spec.args?.map((s: string) => expandVars(String(s), env)),
+        env: [...env].map(([name, value]) => ({ name, value })),
+        workingDir: spec.workingDir,
+        mounts: mountsOf(spec, ctx.volumes),
+        memoryLimitBytes: spec.resources?.limits?.memory ? parseBytes(String(spec.resources.limits.memory)) : undefined,
+        nanoCpus: spec.resources?.limits?.cpu ? Math.round(parseCpu(String(spec.resources.limits.cpu)) * 1e9) : undefined,
+        tty: spec.tty,
+        stdin: spec.stdin,
+        stdinOnce: spec.stdinOnce,
+        attempt,
+      })
+    } catch (err) {
+      const reason = err instanceof ContainerConfigError ? 'CreateContainerConfigError' : 'CreateContainerError'
+      this.recorder.event(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, fieldPath)
+      return { reason, message: (err as Error).message }
+    }
+    this.recorder.event(pod, 'Normal', 'Created', `Created container ${spec.name}`, fieldPath)
+    try {
+      await this.runtime.startContainer(id)
+    } catch (err) {
+      this.recorder.event(pod, 'Warning', 'Failed', `Error: failed to start container "${spec.name}": ${(err as Error).message}`, fieldPath)
+      return { reason: 'RunContainerError', message: (err as Error).message }
+    }
+    this.recorder.event(pod, 'Normal', 'Started', `Started container ${spec.name}`, fieldPath)
+    return undefined
+  }
+
+  /** imagePullPolicy: Always pulls, IfNotPresent pulls when missing, Never only uses what is there. */
+  private async ensureImage(spec: any, pullKey: string, ctx: StartContext): Promise<Waiting | undefined> {
+    const { pod, fieldPath } = ctx
+    const image = spec.image
+    const policy = spec.imagePullPolicy ?? 'IfNotPresent'
+    const present = await this.runtime.imagePresent(image)
+    if (policy === 'Never') {
+      if (present) return undefined
+      const message = `Container image "${image}" is not present with pull policy of Never`
+      this.recorder.event(pod, 'Warning', 'ErrImageNeverPull', message, fieldPath)
+      return { reason: 'ErrImageNeverPull', message }
+    }
+    if (present && policy !== 'Always') {
+      this.recorder.event(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, fieldPath)
+      return undefined
+    }
+    if (this.pullBackoff.inBackoff(pullKey)) {
+      const message = `Back-off pulling image "${image}"`
+      this.recorder.event(pod, 'Normal', 'BackOff', message, fieldPath)
+      return { reason: 'ImagePullBackOff', message }
+    }
+    this.recorder.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, fieldPath)
+    const started = Date.now()
+    try {
+      await this.runtime.pullImage(image)
+    } catch (err) {
+      if (!(err instanceof ImagePullError)) throw err
+      this.pullBackoff.next(pullKey)
+      const message = `Failed to pull image "${image}": ${err.message}`
+      this.recorder.event(pod, 'Warning', 'Failed', message, fieldPath)
+      this.recorder.event(pod, 'Warning', 'Failed', 'Error: ErrImagePull', fieldPath)
+      return { reason: 'ErrImagePull', message }
+    }
+    this.pullBackoff.reset(pullKey)
+    this.recorder.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${((Date.now() - started) / 1000).toFixed(3)}s`, fieldPath)
+    return undefined
+  }
+}
+
+/** volumeMounts → bind mounts of the pod's prepared volume directories (subPath inside them). */
+function mountsOf(spec: any, volumes: Map<string, string>): { hostPath: string; containerPath: string; readOnly: boolean }[] {
+  return (spec.volumeMounts ?? []).map((m: any) => {
+    const base = volumes.get(m.name)
+    if (!base) throw new ContainerConfigError(`unable to find volume "${m.name}" for container "${spec.name}"`)
+    const sub = m.subPath ? String(m.subPath) : ''
+    if (sub.split('/').includes('..')) throw new ContainerConfigError(`invalid subPath "${sub}"`)
+    return { hostPath: sub ? `${base}/${sub}` : base, containerPath: m.mountPath, readOnly: Boolean(m.readOnly) }
+  })
+}
