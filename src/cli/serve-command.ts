@@ -2,14 +2,16 @@ import type { Argv } from 'yargs'
 import { serve } from '../cluster/serve.ts'
 import { defaults } from '../config/defaults.ts'
 import { createLogger } from '../log/logger.ts'
+import { kubeletOptions } from './kubelet-options.ts'
+import { untilSignal } from './until-signal.ts'
 
 /** `cluster serve`: the API server in the foreground, on an etcd you run. */
 export function serveCommand(yargs: Argv) {
   return yargs.command(
     'serve',
-    'run the API server in the foreground on an existing etcd',
+    'run the API server (and kubelets) in the foreground on an existing etcd',
     (y) =>
-      y
+      kubeletOptions(y, 'auto')
         .option('etcd-servers', { type: 'string', default: defaults.etcdServers, describe: 'etcd client URLs, comma-separated' })
         .option('port', { type: 'number', default: defaults.port, describe: 'API server port (0 = a free one)' })
         .option('bind-address', { type: 'string', default: defaults.bindAddress, describe: 'address to listen on' })
@@ -26,14 +28,17 @@ export function serveCommand(yargs: Argv) {
         kubeconfig: argv.kubeconfig,
         dataDir: argv['data-dir'],
         serviceClusterIpRange: argv['service-cluster-ip-range'],
+        runtime: argv.runtime as 'auto',
+        nodes: argv.nodes,
+        nodeName: argv['node-name'],
+        nodeAddress: argv['node-ip'],
+        podInfraImage: argv['pod-infra-image'],
+        dockerSocket: argv['docker-socket'],
+        cleanup: argv.cleanup,
         log,
       })
       process.stdout.write(`API server listening on ${running.url}\nkubeconfig: ${running.kubeconfigPath}\n`)
-      await new Promise<void>((resolve) => {
-        const shutdown = () => resolve()
-        process.once('SIGINT', shutdown)
-        process.once('SIGTERM', shutdown)
-      })
+      await untilSignal()
       await running.stop()
     },
   )

@@ -8,6 +8,12 @@ import { kubeconfigFor, writeKubeconfig } from '../kubeconfig/kubeconfig.ts'
 import type { Logger } from '../log/logger.ts'
 import { EtcdStore } from '../store/etcd-store.ts'
 import type { Store } from '../store/store.ts'
+import type { Kubelet } from '../kubelet/kubelet.ts'
+import type { RuntimeType } from '../kubelet/runtime/create-runtime.ts'
+import { startKubelets } from './kubelets.ts'
+
+/** The pod sandbox image, as upstream's kubelet defaults it. */
+export const DEFAULT_POD_INFRA_IMAGE = 'registry.k8s.io/pause:3.10'
 
 export interface ServeOptions {
   etcdServers: string[]
@@ -20,6 +26,15 @@ export interface ServeOptions {
   log: Logger
   /** A store to use instead of connecting to etcdServers (tests, embedded mode). */
   store?: Store
+  /** The kubelets' container runtime: `auto` = Docker when an engine answers, else none. */
+  runtime?: RuntimeType | 'auto' | 'none'
+  nodes?: number
+  nodeName?: string
+  nodeAddress?: string
+  podInfraImage?: string
+  dockerSocket?: string
+  /** Remove every container of this cluster's pods when stopping. */
+  cleanup?: boolean
 }
 
 export interface RunningServer {
@@ -27,12 +42,14 @@ export interface RunningServer {
   port: number
   kubeconfigPath: string
   apiServer: ApiServer
+  kubelets: Kubelet[]
   stop(): Promise<void>
 }
 
 /**
- * `cluster serve`: the API server on etcd plus the controllers the core API needs to behave
- * (namespace deletion, default service accounts). Start order: store → API server → controllers.
+ * `cluster serve`: the API server on etcd, the controllers the core API needs to behave (namespace
+ * deletion, default service accounts) and the kubelets. Start order: store → API server → controllers →
+ * kubelets; stop order the reverse.
  */
 export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const log = opts.log
@@ -46,6 +63,17 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const client = new LoopbackClient(apiServer)
   const controllers = [new NamespaceController(client, bus, log), new ServiceAccountController(client, bus, log)]
   for (const c of controllers) await c.start()
+  const { kubelets } = await startKubelets({
+    client,
+    runtime: opts.runtime ?? 'none',
+    nodes: opts.nodes ?? 1,
+    nodeName: opts.nodeName,
+    nodeAddress: opts.nodeAddress ?? '127.0.0.1',
+    podInfraImage: opts.podInfraImage ?? DEFAULT_POD_INFRA_IMAGE,
+    dataDir: opts.dataDir,
+    dockerSocket: opts.dockerSocket,
+    log,
+  })
   const kubeconfigPath = opts.kubeconfig ?? join(opts.dataDir, 'kubeconfig')
   await writeKubeconfig(kubeconfigPath, kubeconfigFor(url, 'kubebox'))
   bus.publishLifecycle({ type: 'component.ready', component: 'apiserver' })
@@ -55,8 +83,11 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     port: address.port,
     kubeconfigPath,
     apiServer,
+    kubelets,
     async stop() {
       bus.publishLifecycle({ type: 'cluster.stopping' })
+      for (const k of kubelets) await k.stop()
+      if (opts.cleanup) for (const k of kubelets) await k.removeAllContainers().catch((err) => log.warn({ err: err.message }, 'cleanup failed'))
       for (const c of controllers) c.stop()
       await apiServer.stop()
       if (!opts.store) await store.close()

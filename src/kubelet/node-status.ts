@@ -89,7 +89,7 @@ export class NodeStatusReporter {
     try {
       const created = await this.client.create(NODES, '', desired)
       this.nodeUid = created.metadata.uid!
-      this.log.info({ node: this.opts.name }, 'node registered')
+      this.log.info('node registered')
     } catch (err) {
       if (!(err instanceof ApiError && err.code === 409)) throw err
       const existing = await this.client.get(NODES, '', this.opts.name)
@@ -97,7 +97,7 @@ export class NodeStatusReporter {
       const labels = { ...existing.metadata.labels, ...desired.metadata.labels }
       await this.client.patch(NODES, '', this.opts.name, 'application/merge-patch+json', { metadata: { labels } })
       await this.client.patch(NODES, '', this.opts.name, 'application/merge-patch+json', { status: desired.status }, 'status')
-      this.log.info({ node: this.opts.name }, 'node re-registered')
+      this.log.info('node re-registered')
     }
   }
 
@@ -115,7 +115,7 @@ export class NodeStatusReporter {
     if (ready !== this.lastReady || now - this.lastStatusWrite >= STATUS_REFRESH_MS) {
       await this.writeStatus(ready, message)
       this.lastStatusWrite = now
-      if (ready !== this.lastReady) this.log.info({ node: this.opts.name, ready, message }, 'node readiness changed')
+      if (ready !== this.lastReady) this.log.info({ ready, message }, 'node readiness changed')
       this.lastReady = ready
     }
   }

@@ -1,0 +1,49 @@
+import { hostname } from 'node:os'
+import { join } from 'node:path'
+import type { ApiClient } from '../client/api-client.ts'
+import { Kubelet } from '../kubelet/kubelet.ts'
+import type { ContainerRuntime } from '../kubelet/runtime/container-runtime.ts'
+import { createRuntime, dockerAnswers, type RuntimeType } from '../kubelet/runtime/create-runtime.ts'
+import type { Logger } from '../log/logger.ts'
+
+export interface KubeletsOptions {
+  client: ApiClient
+  /** `auto`: Docker when an engine answers, else no kubelet. */
+  runtime: RuntimeType | 'auto' | 'none'
+  nodes: number
+  /** The first node's name (default: the host name); more nodes get `-2`, `-3`… */
+  nodeName?: string
+  nodeAddress: string
+  podInfraImage: string
+  dataDir: string
+  dockerSocket?: string
+  log: Logger
+}
+
+/** Picks the runtime and starts `nodes` kubelets on it (several nodes may share one engine, as kind's do). */
+export async function startKubelets(opts: KubeletsOptions): Promise<{ kubelets: Kubelet[]; runtime?: ContainerRuntime }> {
+  let type = opts.runtime
+  if (type === 'auto') {
+    type = (await dockerAnswers(opts.dockerSocket)) ? 'docker' : 'none'
+    if (type === 'none') opts.log.warn('no Docker engine answers: serving the API without a kubelet (use --runtime fake for simulated nodes)')
+  }
+  if (type === 'none' || opts.nodes < 1) return { kubelets: [] }
+  const runtime = await createRuntime(type, { dockerSocket: opts.dockerSocket })
+  const base = (opts.nodeName ?? hostname()).toLowerCase()
+  const kubelets: Kubelet[] = []
+  for (let i = 1; i <= opts.nodes; i++) {
+    const nodeName = i === 1 ? base : `${base}-${i}`
+    const kubelet = new Kubelet({
+      client: opts.client,
+      runtime,
+      nodeName,
+      address: opts.nodeAddress,
+      dataDir: join(opts.dataDir, 'kubelet', nodeName),
+      podInfraImage: opts.podInfraImage,
+      log: opts.log,
+    })
+    await kubelet.start()
+    kubelets.push(kubelet)
+  }
+  return { kubelets, runtime }
+}
