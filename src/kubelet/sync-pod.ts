@@ -95,7 +95,8 @@ export class PodSyncer {
       hostNetwork: Boolean(pod.spec?.hostNetwork),
       portMappings: hostPorts(pod, this.config.address),
     })
-    for (const old of sandboxes) await this.runtime.removeSandbox(old.id).catch(() => {})
+    // Sandboxes that died are replaced; their containers went with them.
+    for (const old of sandboxes) if (old.state !== 'ready') await this.runtime.removeSandbox(old.id).catch(() => {})
     return sandbox
   }
 
