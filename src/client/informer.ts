@@ -29,9 +29,19 @@ export class Informer {
     private readonly client: ApiClient,
     private readonly resource: ResourceId,
     private readonly opts: ClientListOptions,
-    private readonly handlers: InformerHandlers,
+    handlers: InformerHandlers | undefined,
     private readonly log: Logger,
-  ) {}
+  ) {
+    if (handlers) this.handlers.push(handlers)
+  }
+
+  private readonly handlers: InformerHandlers[] = []
+
+  /** Adds handlers (several controllers may share one informer); objects already cached are replayed as adds. */
+  addHandlers(h: InformerHandlers): void {
+    this.handlers.push(h)
+    for (const obj of this.objects.values()) h.add?.(obj)
+  }
 
   start(): void {
     void this.run()
@@ -86,13 +96,15 @@ export class Informer {
     const key = this.key(obj)
     const old = this.objects.get(key)
     this.objects.set(key, obj)
-    if (old) this.handlers.update?.(obj, old)
-    else this.handlers.add?.(obj)
+    for (const h of this.handlers) {
+      if (old) h.update?.(obj, old)
+      else h.add?.(obj)
+    }
   }
 
   private remove(obj: KubeObject): void {
     const key = this.key(obj)
-    if (this.objects.delete(key)) this.handlers.delete?.(obj)
+    if (this.objects.delete(key)) for (const h of this.handlers) h.delete?.(obj)
   }
 
   /** Makes the cache equal a fresh LIST, reporting adds, updates and deletes. */

@@ -51,8 +51,9 @@ export class LoopbackClient implements ApiClient {
   }
 
   patch(r: ResourceId, namespace: string, name: string, type: PatchType, patch: unknown, subresource?: string) {
-    const patcher = parsePatch(type, Buffer.from(JSON.stringify(patch)))
-    return this.registry(r).update(namespace, name, patcher, { subresource })
+    const registry = this.registry(r)
+    const patcher = parsePatch(type, Buffer.from(JSON.stringify(patch)), registry.def)
+    return registry.update(namespace, name, patcher, { subresource })
   }
 
   delete(r: ResourceId, namespace: string, name: string, opts: DeleteOptions = {}) {
