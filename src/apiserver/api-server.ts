@@ -8,9 +8,12 @@ import { toStatus } from '../errors/to-status.ts'
 import type { Logger } from '../log/logger.ts'
 import type { Store } from '../store/store.ts'
 import { StoreAllocator } from './allocators/store-allocator.ts'
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts'
+import type { SchemaRegistry } from '../api/schema/schema.ts'
+import { apiSchemas } from '../api/schema/types/index.ts'
+import { aggregatedDiscovery, aggregatedDiscoveryContentType, aggregatedDiscoveryVersion, apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts'
 import { dispatch } from './handlers/dispatch.ts'
 import { respond } from './handlers/handler-context.ts'
+import { OpenApiService } from './openapi/service.ts'
 import { GenericRegistry } from './registry/generic-registry.ts'
 import type { ResourceDefinition } from './registry/resource-definition.ts'
 import { WatchCache } from './registry/watch-cache.ts'
@@ -26,6 +29,8 @@ export interface ApiServerOptions {
   /** The etcd key prefix (kube-apiserver's --etcd-prefix). */
   prefix?: string
   resources?: ResourceDefinition[]
+  /** The declared API types the OpenAPI documents are generated from (default: every built-in type). */
+  schemas?: SchemaRegistry
 }
 
 /** Namespaces every cluster has from the start. */
@@ -44,6 +49,8 @@ export class ApiServer {
   private server?: Server
   private readonly defs: ResourceDefinition[]
   private serverAddress = '127.0.0.1:0'
+  /** /openapi/v2 and /openapi/v3: generated on the first request for them, not at start-up. */
+  readonly openapi: OpenApiService
 
   constructor(private readonly opts: ApiServerOptions) {
     this.defs = opts.resources ?? builtinResources
@@ -61,6 +68,7 @@ export class ApiServer {
       if (!this.caches.has(registry.storageResource))
         this.caches.set(registry.storageResource, new WatchCache(registry.storageResource, registry.prefixFor(), opts.store, opts.bus, opts.log.child({ component: 'watch-cache' })))
     }
+    this.openapi = new OpenApiService(this.defs, opts.schemas ?? apiSchemas)
     this.app = this.buildApp()
   }
 
@@ -153,8 +161,14 @@ export class ApiServer {
       return
     }
     if (path === '/version') return respond(koa, 200, versionInfo())
-    if (path === '/api') return respond(koa, 200, apiVersions(this.serverAddress))
-    if (path === '/apis') return respond(koa, 200, apiGroupList(this.defs))
+    if (path === '/api' || path === '/apis') {
+      // Aggregated discovery only in a version the client lists; otherwise the legacy documents.
+      koa.vary('Accept')
+      const aggregated = aggregatedDiscoveryVersion(koa.get('accept'))
+      if (aggregated) return respond(koa, 200, aggregatedDiscovery(this.defs, path === '/api' ? 'api' : 'apis', aggregated), aggregatedDiscoveryContentType(aggregated))
+      return respond(koa, 200, path === '/api' ? apiVersions(this.serverAddress) : apiGroupList(this.defs))
+    }
+    if ((path === '/openapi' || path.startsWith('/openapi/')) && this.openapi.serve(koa, path)) return
     const parts = path.split('/').slice(1)
     if (parts[0] === 'api' && parts.length === 2 && this.defs.some((d) => !d.group && d.version === parts[1]))
       return respond(koa, 200, apiResourceList(this.defs, '', parts[1]))

@@ -3,6 +3,7 @@ import getRawBody from 'raw-body'
 import { parse as parseYaml } from 'yaml'
 import { ApiError, badRequest, tooLarge, unsupportedMediaType } from '../errors/api-error.ts'
 import { parseMediaTypes } from './negotiation.ts'
+import { decodeProtobufBody, PROTOBUF_MEDIA_TYPE } from './protobuf/media.ts'
 
 /** Kubernetes' limit on a request body (3 MiB, MaxRequestBodyBytes). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024
@@ -10,8 +11,11 @@ export const MAX_BODY_BYTES = 3 * 1024 * 1024
 export const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json'] as const
 export type PatchType = (typeof PATCH_TYPES)[number]
 
-/** Body formats we decode for create/update; patch bodies are JSON (or YAML for apply) too. */
-const OBJECT_TYPES = ['application/json', 'application/yaml']
+/**
+ * Body formats we decode for create/update; patch bodies are JSON (or YAML for apply) too. Protobuf is what
+ * kubectl 1.32+ typed clients send for `create configmap|secret|namespace|service|deployment`, with no fallback.
+ */
+const OBJECT_TYPES = ['application/json', 'application/yaml', PROTOBUF_MEDIA_TYPE]
 
 export async function readBody(req: IncomingMessage): Promise<Buffer> {
   try {
@@ -27,9 +31,10 @@ export function contentTypeOf(req: IncomingMessage): string {
   return parseMediaTypes(req.headers['content-type'])[0]?.type ?? ''
 }
 
-/** Decodes an object body of a POST or PUT (JSON or YAML); anything else is a 415. */
+/** Decodes an object body of a POST or PUT (JSON, YAML or Kubernetes protobuf); anything else is a 415. */
 export function decodeObjectBody(raw: Buffer, contentType: string): any {
   if (contentType && !OBJECT_TYPES.includes(contentType)) throw unsupportedMediaType(contentType, OBJECT_TYPES)
+  if (contentType === PROTOBUF_MEDIA_TYPE) return decodeProtobufBody(raw)
   return decodeDocument(raw, contentType === 'application/yaml' ? 'yaml' : 'json')
 }
 

@@ -1,3 +1,4 @@
+import { parseMediaTypes } from './negotiation.ts'
 import type { ResourceDefinition } from './registry/resource-definition.ts'
 import { apiVersionOf } from './registry/resource-definition.ts'
 
@@ -50,6 +51,68 @@ export function apiResourceList(defs: ResourceDefinition[], group: string, versi
     }
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources }
+}
+
+/** The aggregated discovery versions (apidiscovery.k8s.io): kubectl 1.27-1.29 ask for v2beta1, 1.30+ for v2 first. */
+export type AggregatedDiscoveryVersion = 'v2' | 'v2beta1'
+
+export const aggregatedDiscoveryContentType = (version: AggregatedDiscoveryVersion) => `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`
+
+/**
+ * The aggregated discovery version a client asked for, if its Accept lists one we serve before any plain JSON
+ * entry. Only a version the client lists may be answered: kubectl 1.27 reads a v2 document as legacy JSON and
+ * finds no resources at all.
+ */
+export function aggregatedDiscoveryVersion(accept: string | undefined): AggregatedDiscoveryVersion | undefined {
+  for (const { type, params } of parseMediaTypes(accept)) {
+    if (type === 'application/json' && params.g === 'apidiscovery.k8s.io' && params.as === 'APIGroupDiscoveryList') {
+      if (params.v === 'v2' || params.v === 'v2beta1') return params.v
+      continue
+    }
+    if (type === 'application/json' || type === 'application/*' || type === '*/*') return undefined
+  }
+  return undefined
+}
+
+const gvk = (x: { group: string; version: string; kind: string }) => ({ group: x.group, version: x.version, kind: x.kind })
+
+/** The resources of one group-version as APIResourceDiscovery entries (subresources nested). */
+function discoveryResources(defs: ResourceDefinition[], group: string, version: string) {
+  return defs
+    .filter((d) => d.group === group && d.version === version)
+    .map((d) => {
+      const entry: Record<string, unknown> = {
+        resource: d.plural,
+        responseKind: gvk(d),
+        scope: d.namespaced ? 'Namespaced' : 'Cluster',
+        singularResource: d.singular,
+        verbs: [...d.verbs].sort(),
+      }
+      if (d.shortNames?.length) entry.shortNames = d.shortNames
+      if (d.categories?.length) entry.categories = d.categories
+      const subresources = Object.entries(d.subresources ?? {}).map(([name, sub]) => ({ subresource: name, responseKind: gvk(sub.kind ?? d), verbs: [...sub.verbs].sort() }))
+      if (subresources.length) entry.subresources = subresources
+      return entry
+    })
+}
+
+/**
+ * GET /api or /apis answered as an APIGroupDiscoveryList: every group with its versions and their resources in
+ * one document, so that clients need no per-group-version requests. `/api` holds the core group only.
+ */
+export function aggregatedDiscovery(defs: ResourceDefinition[], which: 'api' | 'apis', version: AggregatedDiscoveryVersion) {
+  const groups = new Map<string, string[]>()
+  for (const gv of groupVersions(defs)) {
+    if ((which === 'api') !== (gv.group === '')) continue
+    const versions = groups.get(gv.group) ?? []
+    if (!versions.includes(gv.version)) versions.push(gv.version)
+    groups.set(gv.group, versions)
+  }
+  const items = [...groups].map(([group, versions]) => ({
+    metadata: group ? { name: group } : {},
+    versions: versions.map((v) => ({ version: v, resources: discoveryResources(defs, group, v), freshness: 'Current' })),
+  }))
+  return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items }
 }
 
 export function versionInfo() {

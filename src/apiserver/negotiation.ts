@@ -1,4 +1,5 @@
 import { notAcceptable } from '../errors/api-error.ts'
+import { PROTOBUF_MEDIA_TYPE } from './protobuf/fields.ts'
 
 /** What a client asked to receive (the Accept header), reduced to what we can produce. */
 export type ResponseShape =
@@ -30,9 +31,13 @@ export function parseMediaTypes(header: string | undefined): MediaType[] {
 
 const JSON_TYPES = new Set(['application/json', 'application/*', '*/*'])
 
+const META_AS = new Set(['Table', 'PartialObjectMetadata', 'PartialObjectMetadataList'])
+
 /**
  * Picks the first Accept entry we can serve: Tables and PartialObjectMetadata (meta.k8s.io v1/v1beta1),
- * JSON, YAML. Protobuf entries are passed over (kubectl always lists JSON after them); if nothing fits, 406.
+ * JSON, YAML; if nothing fits, 406. A plain protobuf entry yields the JSON object shape: single objects and
+ * lists are then upgraded to protobuf by handler-context `respond` (see `prefersProtobuf`), while watch
+ * streams, Tables and Status stay JSON, which client-go accepts since it decodes by Content-Type.
  */
 export function negotiateResponse(accept: string | undefined, allowMeta: boolean): ResponseShape {
   const types = parseMediaTypes(accept)
@@ -47,6 +52,26 @@ export function negotiateResponse(accept: string | undefined, allowMeta: boolean
     }
     if (JSON_TYPES.has(type)) return { as: 'object', format: 'json' }
     if (type === 'application/yaml') return { as: 'object', format: 'yaml' }
+    // Protobuf-only clients: an object shape; `respond` answers in protobuf where a schema allows, else JSON.
+    if (type === PROTOBUF_MEDIA_TYPE) return { as: 'object', format: 'json' }
   }
-  throw notAcceptable(['application/json', 'application/yaml'])
+  throw notAcceptable(['application/json', 'application/yaml', PROTOBUF_MEDIA_TYPE])
+}
+
+/**
+ * Whether a plain protobuf entry (`application/vnd.kubernetes.protobuf`, no `as=`) comes before anything
+ * `negotiateResponse` would choose, as in client-go's `application/vnd.kubernetes.protobuf,application/json`.
+ * Then a single object or list of a kind with a protobuf schema is answered in protobuf (handler-context
+ * `respond`); everything else (Tables, watch streams, Status, kinds without a schema) stays JSON.
+ */
+export function prefersProtobuf(accept: string | undefined): boolean {
+  for (const { type, params } of parseMediaTypes(accept)) {
+    if (type === PROTOBUF_MEDIA_TYPE && !params.as) return true
+    if (params.as) {
+      if (type === 'application/json' && params.g === 'meta.k8s.io' && (params.v === 'v1' || params.v === 'v1beta1') && META_AS.has(params.as)) return false
+      continue
+    }
+    if (JSON_TYPES.has(type) || type === 'application/yaml') return false
+  }
+  return false
 }

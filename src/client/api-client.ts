@@ -41,7 +41,11 @@ export interface ApiClient {
   discover(): Promise<ResourceInfo[]>
   get(r: ResourceId, namespace: string, name: string): Promise<KubeObject>
   list(r: ResourceId, opts?: ClientListOptions): Promise<{ items: KubeObject[]; resourceVersion: string }>
-  create(r: ResourceId, namespace: string, obj: KubeObject): Promise<KubeObject>
+  /**
+   * POST. With `subresource` (pods/binding) it POSTs `obj` to the action subresource of the object it
+   * names (`obj.metadata.name`) and answers the server's Status (`{kind: 'Status', status: 'Success'}`).
+   */
+  create(r: ResourceId, namespace: string, obj: KubeObject, subresource?: string): Promise<KubeObject>
   /** PUT; `subresource` 'status' changes only the status. Conflicts are 409s. */
   update(r: ResourceId, namespace: string, obj: KubeObject, subresource?: string): Promise<KubeObject>
   patch(r: ResourceId, namespace: string, name: string, type: PatchType, patch: unknown, subresource?: string): Promise<KubeObject>

@@ -74,7 +74,8 @@ export class HttpClient implements ApiClient {
     return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? '' }
   }
 
-  create(r: ResourceId, namespace: string, obj: KubeObject): Promise<KubeObject> {
+  create(r: ResourceId, namespace: string, obj: KubeObject, subresource?: string): Promise<KubeObject> {
+    if (subresource) return this.request('POST', this.path(r, namespace, obj.metadata.name, subresource), obj)
     return this.request('POST', this.path(r, namespace), obj)
   }
 

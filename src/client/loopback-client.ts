@@ -4,7 +4,7 @@ import { parsePatch } from '../apiserver/patch/apply-patch.ts'
 import type { GenericRegistry } from '../apiserver/registry/generic-registry.ts'
 import { parseFieldSelector } from '../apiserver/selectors/field-selector.ts'
 import { parseLabelSelector } from '../apiserver/selectors/label-selector.ts'
-import { ApiError } from '../errors/api-error.ts'
+import { ApiError, methodNotAllowed } from '../errors/api-error.ts'
 import { watchSelection } from '../apiserver/registry/watch-selection.ts'
 import type { ApiClient, ClientListOptions, ClientWatch, PatchType, ResourceId, ResourceInfo, WatchHandler } from './api-client.ts'
 
@@ -41,8 +41,15 @@ export class LoopbackClient implements ApiClient {
     return { items, resourceVersion }
   }
 
-  create(r: ResourceId, namespace: string, obj: KubeObject) {
-    return this.registry(r).create(namespace, structuredClone(obj))
+  async create(r: ResourceId, namespace: string, obj: KubeObject, subresource?: string): Promise<KubeObject> {
+    const registry = this.registry(r)
+    if (!subresource) return registry.create(namespace, structuredClone(obj))
+    // An action subresource (pods/binding), as the HTTP createHandler applies it: the action changes the stored object.
+    const action = registry.def.subresources?.[subresource]?.action
+    if (!action) throw methodNotAllowed(`POST is not supported on ${registry.def.plural}/${subresource}`)
+    const body = structuredClone(obj)
+    await registry.update(namespace, obj.metadata.name!, (current) => action(current, body), { subresource })
+    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as KubeObject
   }
 
   update(r: ResourceId, namespace: string, obj: KubeObject, subresource?: string) {

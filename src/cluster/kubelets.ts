@@ -17,6 +17,7 @@ export interface KubeletsOptions {
   podInfraImage: string
   dataDir: string
   dockerSocket?: string
+  containerLabels?: Record<string, string>
   log: Logger
 }
 
@@ -40,6 +41,7 @@ export async function startKubelets(opts: KubeletsOptions): Promise<{ kubelets: 
       address: opts.nodeAddress,
       dataDir: join(opts.dataDir, 'kubelet', nodeName),
       podInfraImage: opts.podInfraImage,
+      containerLabels: opts.containerLabels,
       log: opts.log,
     })
     await kubelet.start()

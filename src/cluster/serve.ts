@@ -2,7 +2,15 @@ import { join } from 'node:path'
 import { ApiServer } from '../apiserver/api-server.ts'
 import { EventBus } from '../bus/bus.ts'
 import { NamespaceController } from '../controllers/namespace-controller.ts'
+import { NodeLifecycleController } from '../controllers/node-lifecycle-controller.ts'
+import { PodGcController } from '../controllers/pod-gc-controller.ts'
 import { ServiceAccountController } from '../controllers/serviceaccount-controller.ts'
+import { DeploymentController } from '../controllers/deployment-controller.ts'
+import { EndpointsController } from '../controllers/endpoints-controller.ts'
+import { GarbageCollector } from '../controllers/garbage-collector.ts'
+import { JobController } from '../controllers/job-controller.ts'
+import { ReplicaSetController } from '../controllers/replicaset-controller.ts'
+import { InformerFactory } from '../client/informer-factory.ts'
 import { LoopbackClient } from '../client/loopback-client.ts'
 import { kubeconfigFor, writeKubeconfig } from '../kubeconfig/kubeconfig.ts'
 import type { Logger } from '../log/logger.ts'
@@ -10,6 +18,7 @@ import { EtcdStore } from '../store/etcd-store.ts'
 import type { Store } from '../store/store.ts'
 import type { Kubelet } from '../kubelet/kubelet.ts'
 import type { RuntimeType } from '../kubelet/runtime/create-runtime.ts'
+import { Scheduler } from '../scheduler/scheduler.ts'
 import { startKubelets } from './kubelets.ts'
 
 /** The pod sandbox image, as upstream's kubelet defaults it. */
@@ -35,6 +44,14 @@ export interface ServeOptions {
   dockerSocket?: string
   /** Remove every container of this cluster's pods when stopping. */
   cleanup?: boolean
+  /** How long a node may go without renewing its lease before it is Unknown (--node-monitor-grace-period, 40 s). */
+  nodeMonitorGracePeriodMs?: number
+  /** How long a pod's node must be missing before pod GC deletes the pod (40 s). */
+  podGcOrphanGraceMs?: number
+  /** Labels put on every container the kubelets make (which cluster and process own them). */
+  containerLabels?: Record<string, string>
+  /** The name of the cluster, context and user in the kubeconfig (default `kubebox`). */
+  contextName?: string
 }
 
 export interface RunningServer {
@@ -48,8 +65,8 @@ export interface RunningServer {
 
 /**
  * `cluster serve`: the API server on etcd, the controllers the core API needs to behave (namespace
- * deletion, default service accounts) and the kubelets. Start order: store → API server → controllers →
- * kubelets; stop order the reverse.
+ * deletion, default service accounts, node lifecycle, pod GC), the scheduler and the kubelets. Start order:
+ * store → API server → controllers → scheduler → kubelets; stop order the reverse.
  */
 export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const log = opts.log
@@ -61,8 +78,22 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const host = opts.bindAddress.includes(':') ? `[${opts.bindAddress}]` : opts.bindAddress
   const url = `http://${host}:${address.port}`
   const client = new LoopbackClient(apiServer)
-  const controllers = [new NamespaceController(client, bus, log), new ServiceAccountController(client, bus, log)]
+  const informers = new InformerFactory(client, log)
+  const controllers = [
+    new NamespaceController(client, bus, log),
+    new ServiceAccountController(client, bus, log),
+    new NodeLifecycleController(client, informers, log, { gracePeriodMs: opts.nodeMonitorGracePeriodMs }),
+    new PodGcController(client, informers, log, { orphanGraceMs: opts.podGcOrphanGraceMs }),
+    // Workloads: ReplicaSets, Deployments, Jobs, Endpoints/EndpointSlices, and the garbage collector behind them.
+    new ReplicaSetController({ client, informers, log }),
+    new DeploymentController({ client, informers, log }),
+    new JobController({ client, informers, log }),
+    new EndpointsController({ client, informers, log }),
+    new GarbageCollector({ client, informers, log }),
+  ]
   for (const c of controllers) await c.start()
+  const scheduler = new Scheduler({ client, informers, log })
+  await scheduler.start()
   const { kubelets } = await startKubelets({
     client,
     runtime: opts.runtime ?? 'none',
@@ -72,10 +103,11 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     podInfraImage: opts.podInfraImage ?? DEFAULT_POD_INFRA_IMAGE,
     dataDir: opts.dataDir,
     dockerSocket: opts.dockerSocket,
+    containerLabels: opts.containerLabels,
     log,
   })
   const kubeconfigPath = opts.kubeconfig ?? join(opts.dataDir, 'kubeconfig')
-  await writeKubeconfig(kubeconfigPath, kubeconfigFor(url, 'kubebox'))
+  await writeKubeconfig(kubeconfigPath, kubeconfigFor(url, opts.contextName ?? 'kubebox'))
   bus.publishLifecycle({ type: 'component.ready', component: 'apiserver' })
   log.info({ url, kubeconfig: kubeconfigPath }, 'API server ready')
   return {
@@ -88,7 +120,9 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       bus.publishLifecycle({ type: 'cluster.stopping' })
       for (const k of kubelets) await k.stop()
       if (opts.cleanup) for (const k of kubelets) await k.removeAllContainers().catch((err) => log.warn({ err: err.message }, 'cleanup failed'))
+      await scheduler.stop()
       for (const c of controllers) c.stop()
+      informers.stop()
       await apiServer.stop()
       if (!opts.store) await store.close()
     },

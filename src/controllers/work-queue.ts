@@ -9,7 +9,8 @@ export class WorkQueue {
   private readonly dirty = new Set<string>()
   private readonly failures = new Map<string, number>()
   private readonly timers = new Set<NodeJS.Timeout>()
-  private waiter?: () => void
+  /** Workers waiting for a key (several workers may share one queue). */
+  private readonly waiters = new Set<() => void>()
   private stopped = false
 
   constructor(
@@ -24,7 +25,7 @@ export class WorkQueue {
       return
     }
     this.queued.add(key)
-    this.waiter?.()
+    this.wakeOne()
   }
 
   addAfter(key: string, delayMs: number): void {
@@ -56,8 +57,7 @@ export class WorkQueue {
         this.processing.add(key)
         return key
       }
-      await new Promise<void>((resolve) => (this.waiter = resolve))
-      this.waiter = undefined
+      await new Promise<void>((resolve) => this.waiters.add(resolve))
     }
     return undefined
   }
@@ -70,6 +70,15 @@ export class WorkQueue {
   stop(): void {
     this.stopped = true
     for (const t of this.timers) clearTimeout(t)
-    this.waiter?.()
+    for (const wake of this.waiters) wake()
+    this.waiters.clear()
+  }
+
+  private wakeOne(): void {
+    const wake = this.waiters.values().next().value
+    if (wake) {
+      this.waiters.delete(wake)
+      wake()
+    }
   }
 }

@@ -3,7 +3,7 @@ import { parseBytes, parseCpu } from '../api/quantity.ts'
 import type { Logger } from '../log/logger.ts'
 import type { Backoff } from './backoff.ts'
 import { ContainerConfigError, expandVars, resolveEnv, type ObjectReader } from './container-config.ts'
-import type { EventRecorder } from './event-recorder.ts'
+import type { EventRecorder } from '../client/event-recorder.ts'
 import type { Waiting } from './pod-status.ts'
 import { ImagePullError, type ContainerRuntime, type SandboxInfo } from './runtime/container-runtime.ts'
 
@@ -15,6 +15,7 @@ export interface StartContext {
   hostIP: string
   /** Where the container's `fieldPath` points in events: spec.containers{name}. */
   fieldPath: string
+  labels?: Record<string, string>
 }
 
 /**
@@ -52,6 +53,7 @@ export class ContainerStarter {
         stdin: spec.stdin,
         stdinOnce: spec.stdinOnce,
         attempt,
+        labels: ctx.labels,
       })
     } catch (err) {
       const reason = err instanceof ContainerConfigError ? 'CreateContainerConfigError' : 'CreateContainerError'

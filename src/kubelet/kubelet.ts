@@ -6,7 +6,7 @@ import { WorkQueue } from '../controllers/work-queue.ts'
 import type { Logger } from '../log/logger.ts'
 import { Backoff } from './backoff.ts'
 import { ContainerStarter } from './container-starter.ts'
-import { EventRecorder } from './event-recorder.ts'
+import { EventRecorder } from '../client/event-recorder.ts'
 import { NodeStatusReporter } from './node-status.ts'
 import { ProbeManager } from './probe-manager.ts'
 import { FakeProber, NetworkProber } from './prober.ts'
@@ -24,6 +24,8 @@ export interface KubeletOptions {
   podInfraImage: string
   log: Logger
   nodeLabels?: Record<string, string>
+  /** Labels put on every sandbox and container (which cluster and process own them). */
+  containerLabels?: Record<string, string>
   /** How often every pod's containers are looked at again (exits, restarts). */
   resyncIntervalMs?: number
   /** How many pods are synced at once. */

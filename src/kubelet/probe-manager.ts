@@ -1,6 +1,6 @@
 import type { KubeObject } from '../api/meta.ts'
 import type { Logger } from '../log/logger.ts'
-import type { EventRecorder } from './event-recorder.ts'
+import type { EventRecorder } from '../client/event-recorder.ts'
 import type { Prober } from './prober.ts'
 import type { ContainerInfo, ContainerRuntime } from './runtime/container-runtime.ts'
 

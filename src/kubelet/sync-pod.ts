@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger.ts'
 import type { Backoff } from './backoff.ts'
 import { ContainerConfigError, ObjectReader } from './container-config.ts'
 import type { ContainerStarter } from './container-starter.ts'
-import type { EventRecorder } from './event-recorder.ts'
+import type { EventRecorder } from '../client/event-recorder.ts'
 import { computePodStatus, instancesOf, type Waiting } from './pod-status.ts'
 import type { ContainerInfo, ContainerRuntime, SandboxInfo } from './runtime/container-runtime.ts'
 import { prepareVolumes, removePodDir } from './volumes.ts'
@@ -19,6 +19,7 @@ export interface PodSyncConfig {
   address: string
   dataDir: string
   podInfraImage: string
+  containerLabels?: Record<string, string>
 }
 
 /** What the probes currently say about a pod's containers (kept by the ProbeManager). */
@@ -94,6 +95,7 @@ export class PodSyncer {
       hostname: pod.spec?.hostname ?? pod.metadata.name!,
       hostNetwork: Boolean(pod.spec?.hostNetwork),
       portMappings: hostPorts(pod, this.config.address),
+      labels: this.config.containerLabels,
     })
     // Sandboxes that died are replaced; their containers went with them.
     for (const old of sandboxes) if (old.state !== 'ready') await this.runtime.removeSandbox(old.id).catch(() => {})
@@ -115,7 +117,7 @@ export class PodSyncer {
         waiting.set(spec.name, { reason: 'CreateContainerConfigError', message: err.message })
         return
       }
-      const why = await this.starter.start(spec, attempt, { pod, sandbox, volumes, reader, hostIP: this.config.address, fieldPath })
+      const why = await this.starter.start(spec, attempt, { pod, sandbox, volumes, reader, hostIP: this.config.address, fieldPath, labels: this.config.containerLabels })
       if (why) waiting.set(spec.name, why)
     }
     /** Decides for one container: start it, restart it after back-off, or leave it. Returns true when it is done for good. */

@@ -6,11 +6,16 @@ import { parsePatch } from '../patch/apply-patch.ts'
 import { isDryRun } from '../query.ts'
 import type { TryUpdate } from '../registry/generic-registry.ts'
 import { contentTypeFor, renderObject } from '../render.ts'
+import { validateObjectBody, validatePatch } from '../validation/field-validation.ts'
 import { respond, type HandlerContext } from './handler-context.ts'
 
 async function objectBody(h: HandlerContext): Promise<KubeObject> {
-  const body = decodeObjectBody(await readBody(h.koa.req), contentTypeOf(h.koa.req))
+  const raw = await readBody(h.koa.req)
+  const contentType = contentTypeOf(h.koa.req)
+  const body = decodeObjectBody(raw, contentType)
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('the request body must be a JSON or YAML object')
+  // fieldValidation: unknown/duplicate fields are a 400 (Strict), warnings (Warn) or dropped (Warn, Ignore).
+  validateObjectBody(h, body, raw, contentType)
   return body
 }
 
@@ -42,10 +47,15 @@ export async function updateHandler(h: HandlerContext): Promise<void> {
   await runUpdate(h, () => body)
 }
 
-/** PATCH: JSON Patch or JSON Merge Patch, applied to the latest object (again on a conflict). */
+/** PATCH: JSON Patch, JSON Merge Patch or strategic merge patch, applied to the latest object (again on a conflict). */
 export async function patchHandler(h: HandlerContext): Promise<void> {
-  const patcher = parsePatch(contentTypeOf(h.koa.req), await readBody(h.koa.req))
-  await runUpdate(h, patcher)
+  // The patch applies to what the subresource shows (an autoscaling/v1 Scale for scale), else to the object.
+  const sub = h.req.subresource ? h.registry.def.subresources?.[h.req.subresource] : undefined
+  const raw = await readBody(h.koa.req)
+  const contentType = contentTypeOf(h.koa.req)
+  const patcher = parsePatch(contentType, raw, sub?.kind ?? h.registry.def)
+  // fieldValidation, checked on the patched object (and the patch's own duplicate keys), as Kubernetes does.
+  await runUpdate(h, validatePatch(h, patcher, raw, contentType))
 }
 
 /** Runs an update through the subresource's view when it has one (scale), else on the whole object. */

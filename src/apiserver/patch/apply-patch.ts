@@ -1,16 +1,30 @@
 import jsonPatch from 'fast-json-patch'
 import mergePatch from 'json-merge-patch'
 import type { KubeObject } from '../../api/meta.ts'
+import { apiSchemas } from '../../api/schema/types/index.ts'
 import { ApiError, badRequest, unsupportedMediaType } from '../../errors/api-error.ts'
 import { decodeDocument } from '../body.ts'
+import { strategicMergePatch } from './strategic-merge.ts'
 
-/** PATCH content types we apply, each with a well-kept library (RFC 6902 and RFC 7386). */
-export const SUPPORTED_PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json']
+export const STRATEGIC_MERGE_PATCH = 'application/strategic-merge-patch+json'
+
+/**
+ * PATCH content types we apply, in the order Kubernetes lists them in a 415: RFC 6902 and RFC 7386 (each with
+ * a well-kept library) and strategic merge patch (./strategic-merge.ts).
+ */
+export const SUPPORTED_PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', STRATEGIC_MERGE_PATCH]
+
+/** The kind a patch applies to: the resource's kind, or the subresource's (autoscaling/v1 Scale for `scale`). */
+export interface PatchKind {
+  group: string
+  version: string
+  kind: string
+}
 
 /** A parsed patch, ready to apply to any version of the object (GuaranteedUpdate may apply it more than once). */
 export type Patcher = (current: KubeObject) => KubeObject
 
-export function parsePatch(contentType: string, raw: Buffer): Patcher {
+export function parsePatch(contentType: string, raw: Buffer, kind: PatchKind): Patcher {
   switch (contentType) {
     case 'application/json-patch+json': {
       const ops = decodeDocument(raw, 'json')
@@ -30,6 +44,18 @@ export function parsePatch(contentType: string, raw: Buffer): Patcher {
       const patch = decodeDocument(raw, 'json')
       if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw badRequest('merge patch must be a JSON object')
       return (current) => mergePatch.apply(current, structuredClone(patch)) as KubeObject
+    }
+    case STRATEGIC_MERGE_PATCH: {
+      // Merge keys and strategies come from the kind's declared schema. Kinds without one (custom resources)
+      // do not offer strategic merge patch, as the apiextensions-apiserver does not.
+      const schema = apiSchemas.forKind(kind.group, kind.version, kind.kind)
+      if (!schema) throw unsupportedMediaType(contentType, SUPPORTED_PATCH_TYPES.filter((t) => t !== STRATEGIC_MERGE_PATCH))
+      let patch = decodeDocument(raw, 'json')
+      // The apiserver decodes the body into a map: `null` is an empty patch, anything but an object a 400.
+      if (patch === null) patch = {}
+      if (typeof patch !== 'object' || Array.isArray(patch))
+        throw badRequest(`json: cannot unmarshal ${Array.isArray(patch) ? 'array' : typeof patch === 'boolean' ? 'bool' : typeof patch} into Go value of type map[string]interface {}`)
+      return (current) => strategicMergePatch(current, patch, schema, apiSchemas) as KubeObject
     }
     default:
       throw unsupportedMediaType(contentType || '(none)', SUPPORTED_PATCH_TYPES)

@@ -202,9 +202,11 @@ export class GenericRegistry {
     else delete meta.generation
     if (this.def.namespaced) await this.ctx.checkNamespaceWritable(namespace)
     await this.def.strategy.prepareForCreate?.(obj, this.strategyContext(namespace))
+    this.validate(obj, [])
+    // Only a valid object takes cluster-wide values, and it gives them back unless it is stored (dry run, error).
+    await this.def.strategy.allocate?.(obj, this.strategyContext(namespace))
     let stored = false
     try {
-      this.validate(obj, [])
       if (opts.dryRun) return obj
       const revision = await this.ctx.store.create(this.keyFor(namespace, meta.name!), encodeObject(this.toStorage(obj)))
       stored = true
@@ -243,8 +245,9 @@ export class GenericRegistry {
         next.metadata.resourceVersion = String(revision)
         return next
       } catch (err) {
-        if (err instanceof ConflictError && !preconditionRv) continue
-        if (err instanceof ConflictError) throw conflict(this.ref(name))
+        // Someone wrote in between: start over from the newer object. A client's precondition is checked against
+        // it then (a PUT with a stale resourceVersion gets its 409; a patch is re-applied and lands).
+        if (err instanceof ConflictError) continue
         if (err instanceof KeyNotFoundError) throw notFound(this.ref(name))
         throw err
       }
@@ -279,7 +282,9 @@ export class GenericRegistry {
       this.def.strategy.prepareForUpdate?.(next, current, this.strategyContext(namespace))
       if (this.def.strategy.tracksGeneration && !jsonEqual(next.spec, current.spec)) meta.generation = (old.generation ?? 0) + 1
     }
-    this.validate(next, this.def.strategy.validateUpdate?.(next, current) ?? [])
+    // validateUpdate guards what a client may change through the object itself; a subresource has its own rules
+    // (a binding sets the nodeName no pod update may change, a status write leaves the spec as it was).
+    this.validate(next, sub ? [] : (this.def.strategy.validateUpdate?.(next, current) ?? []))
     return next
   }
 
@@ -295,15 +300,21 @@ export class GenericRegistry {
         throw conflict(this.ref(name), `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`)
       if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion)
         throw conflict(this.ref(name), `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`)
+      this.def.strategy.checkDelete?.(obj)
       const grace = this.def.strategy.gracePeriodSeconds?.(obj, options.gracePeriodSeconds) ?? 0
-      const pending = this.finalizersOf(obj).length > 0
       const meta = obj.metadata
+      const gcFinalizers = finalizersForPropagation(meta.finalizers ?? [], options)
+      const finalizersChanged = gcFinalizers !== undefined
+      if (gcFinalizers) setOrDelete(meta, 'finalizers', gcFinalizers.length ? gcFinalizers : undefined)
+      const pending = this.finalizersOf(obj).length > 0
       if (!pending && grace === 0) return this.remove(key, kv, obj, opts)
-      if (meta.deletionTimestamp && (meta.deletionGracePeriodSeconds ?? 0) <= grace) return obj // already under way
-      const now = Date.now()
-      meta.deletionTimestamp = formatTime(new Date(now + grace * 1000))
-      meta.deletionGracePeriodSeconds = grace
-      this.def.strategy.prepareForDelete?.(obj)
+      const underWay = Boolean(meta.deletionTimestamp) && (meta.deletionGracePeriodSeconds ?? 0) <= grace
+      if (underWay && !finalizersChanged) return obj
+      if (!underWay) {
+        meta.deletionTimestamp = formatTime(new Date(Date.now() + grace * 1000))
+        meta.deletionGracePeriodSeconds = grace
+        this.def.strategy.prepareForDelete?.(obj)
+      }
       if (opts.dryRun) return obj
       try {
         const revision = await this.ctx.store.update(key, encodeObject(this.toStorage(obj)), kv.modRevision)
@@ -383,6 +394,36 @@ export class GenericRegistry {
     ]
     if (causes.length) throw invalid(this.def.kind, this.def.group, obj.metadata.name, causes)
   }
+}
+
+/** The garbage collector's finalizers (registry/generic/registry/store.go deletionFinalizersForGarbageCollection). */
+const ORPHAN_FINALIZER = 'orphan'
+const FOREGROUND_FINALIZER = 'foregroundDeletion'
+
+/**
+ * The finalizers a DELETE leaves on an object for the garbage collector, or undefined when they stay as they are:
+ * `orphan` for propagationPolicy Orphan (or orphanDependents=true), `foregroundDeletion` for Foreground; each drops
+ * the other. Background (the default here for every kind; kubectl always sends it) asks for neither, and an
+ * explicit policy overrides one a previous DELETE left. The garbage collector removes them once it has done its part.
+ */
+function finalizersForPropagation(finalizers: string[], options: DeleteOptions): string[] | undefined {
+  let orphan: boolean
+  let foreground: boolean
+  if (typeof options.orphanDependents === 'boolean') {
+    orphan = options.orphanDependents
+    foreground = false
+  } else if (options.propagationPolicy) {
+    orphan = options.propagationPolicy === 'Orphan'
+    foreground = options.propagationPolicy === 'Foreground'
+  } else {
+    orphan = finalizers.includes(ORPHAN_FINALIZER)
+    foreground = !orphan && finalizers.includes(FOREGROUND_FINALIZER)
+  }
+  const next = finalizers.filter((f) => f !== ORPHAN_FINALIZER && f !== FOREGROUND_FINALIZER)
+  if (orphan) next.push(ORPHAN_FINALIZER)
+  else if (foreground) next.push(FOREGROUND_FINALIZER)
+  const same = next.length === finalizers.length && next.every((f) => finalizers.includes(f))
+  return same ? undefined : next
 }
 
 function setOrDelete<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {

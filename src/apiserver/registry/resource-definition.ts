@@ -35,7 +35,12 @@ export interface Strategy {
   validate?(obj: KubeObject): StatusCause[]
   /** Problems with an update (immutable fields…). `validate` runs too. */
   validateUpdate?(obj: KubeObject, old: KubeObject): StatusCause[]
-  /** Gives back what prepareForCreate allocated: called after a delete, and when a create does not land (dry run, error). */
+  /**
+   * Takes the cluster-wide values a new object needs (a Service's ClusterIP and NodePorts), after it passed
+   * validation and just before it is stored (Kubernetes' BeginCreate). On failure it gives back what it took itself.
+   */
+  allocate?(obj: KubeObject, ctx: StrategyContext): Promise<void>
+  /** Gives back what `allocate` took: called after a delete, and when a create does not land (dry run, error). */
   release?(obj: KubeObject, ctx: StrategyContext): void | Promise<void>
   /** Does a spec change bump metadata.generation? (true for kinds with spec/status) */
   tracksGeneration?: boolean
@@ -48,6 +53,8 @@ export interface Strategy {
   extraFinalizers?(obj: KubeObject): string[]
   /** Marks an object whose deletion has begun (a namespace goes Terminating). May mutate. */
   prepareForDelete?(obj: KubeObject): void
+  /** Refuses a DELETE before anything changes, by throwing an ApiError (the immortal namespaces: 403). */
+  checkDelete?(obj: KubeObject): void
 }
 
 /** A subresource served from the same stored object: status, scale, binding, finalize. */

@@ -102,7 +102,8 @@ export class WatchCache {
     if (afterRevision < this.windowStart) return this.subscribeToStore(afterRevision, listener)
     // Replay and subscription happen in one synchronous step, so no change can fall between them.
     for (const change of this.changesAfter(afterRevision)) listener.change(change)
-    const offBus = this.bus.onChange(this.resource, (change) => listener.change(change))
+    // The cache may not have heard yet of revisions the client has already seen (it read them from etcd): skip those.
+    const offBus = this.bus.onChange(this.resource, (change) => change.resourceVersion > afterRevision && listener.change(change))
     const onReset = (err: Error) => listener.end(err)
     this.resetListeners.add(onReset)
     return {

@@ -8,6 +8,8 @@ import { secrets } from './secrets.ts'
 import { services } from './services.ts'
 import { endpoints, leases, serviceaccounts } from './simple-kinds.ts'
 import { deployments, replicasets } from './workloads.ts'
+import { jobs } from './jobs.ts'
+import { endpointslices } from './endpointslices.ts'
 
 /** Every kind the API server serves. Discovery, routes and storage are derived from this list. */
 export const builtinResources: ResourceDefinition[] = [
@@ -24,4 +26,6 @@ export const builtinResources: ResourceDefinition[] = [
   leases,
   deployments,
   replicasets,
+  jobs,
+  endpointslices,
 ]

@@ -1,10 +1,13 @@
 import type { KubeObject } from '../../api/meta.ts'
+import { ApiError } from '../../errors/api-error.ts'
 import { namespaceTable } from '../printers/index.ts'
 import { ALL_VERBS, type ResourceDefinition } from '../registry/resource-definition.ts'
 import { statusSubresource } from './subresources.ts'
 
 /** The finalizer that keeps a deleted namespace until the namespace controller has emptied it. */
 export const NAMESPACE_FINALIZER = 'kubernetes'
+/** Namespaces that may not be deleted (the NamespaceLifecycle admission plugin's immortalNamespaces). */
+const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public'])
 /** Set on every namespace so that selectors can name it (NamespaceDefaultLabelName, 1.21+). */
 const NAME_LABEL = 'kubernetes.io/metadata.name'
 
@@ -33,6 +36,11 @@ export const namespaces: ResourceDefinition = {
       labelName(ns)
     },
     extraFinalizers: (ns) => ns.spec?.finalizers ?? [],
+    checkDelete(ns) {
+      const name = ns.metadata.name!
+      if (IMMORTAL_NAMESPACES.has(name))
+        throw new ApiError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' })
+    },
     prepareForDelete(ns) {
       ns.status = { ...ns.status, phase: 'Terminating' }
     },

@@ -1,23 +1,34 @@
 import type { KubeObject, StatusCause } from '../../api/meta.ts'
 import { CauseReason } from '../../errors/api-error.ts'
 import { serviceTable } from '../printers/index.ts'
-import { ALL_VERBS, type ResourceDefinition, type StrategyContext } from '../registry/resource-definition.ts'
+import { ALL_VERBS, type AllocationPool, type ResourceDefinition, type StrategyContext } from '../registry/resource-definition.ts'
 import { statusSubresource } from './subresources.ts'
 
 const TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName']
 const usesNodePorts = (svc: KubeObject) => svc.spec?.type === 'NodePort' || svc.spec?.type === 'LoadBalancer'
 const hasClusterIP = (svc: KubeObject) => svc.spec?.type !== 'ExternalName' && svc.spec?.clusterIP !== 'None'
 
-/** Takes the service's ClusterIP and NodePorts from the allocators; gives them back on failure. */
+/** Takes the service's ClusterIP and NodePorts from the allocators; gives back what it took if one fails. */
 async function allocate(svc: KubeObject, ctx: StrategyContext): Promise<void> {
   const spec = svc.spec
-  if (hasClusterIP(svc)) {
-    const ip = await ctx.services.allocate('clusterIP', spec.clusterIP || spec.clusterIPs?.[0] || undefined)
-    spec.clusterIP = ip
-    spec.clusterIPs = [ip]
-  } else if (spec.clusterIP === 'None') spec.clusterIPs = ['None']
-  if (usesNodePorts(svc))
-    for (const port of spec.ports ?? []) port.nodePort = Number(await ctx.services.allocate('nodePort', port.nodePort ? String(port.nodePort) : undefined))
+  const taken: [AllocationPool, string][] = []
+  try {
+    if (hasClusterIP(svc)) {
+      const ip = await ctx.services.allocate('clusterIP', spec.clusterIP || spec.clusterIPs?.[0] || undefined)
+      taken.push(['clusterIP', ip])
+      spec.clusterIP = ip
+      spec.clusterIPs = [ip]
+    } else if (spec.clusterIP === 'None') spec.clusterIPs = ['None']
+    if (usesNodePorts(svc))
+      for (const port of spec.ports ?? []) {
+        const value = await ctx.services.allocate('nodePort', port.nodePort ? String(port.nodePort) : undefined)
+        taken.push(['nodePort', value])
+        port.nodePort = Number(value)
+      }
+  } catch (err) {
+    for (const [pool, value] of taken) await ctx.services.release(pool, value)
+    throw err
+  }
 }
 
 async function release(svc: KubeObject, ctx: StrategyContext): Promise<void> {
@@ -50,6 +61,24 @@ function validate(svc: KubeObject): StatusCause[] {
   return causes
 }
 
+/** SetDefaults_Service: applied to every write, so that an update with a manifest as first sent changes nothing. */
+function defaultService(svc: KubeObject): void {
+  const spec = (svc.spec ??= {})
+  spec.type ??= 'ClusterIP'
+  spec.sessionAffinity ??= 'None'
+  if (spec.type !== 'ExternalName') {
+    spec.ipFamilies ??= ['IPv4']
+    spec.ipFamilyPolicy ??= 'SingleStack'
+    spec.internalTrafficPolicy ??= 'Cluster'
+  }
+  if (Array.isArray(spec.ports))
+    for (const p of spec.ports)
+      if (p && typeof p === 'object') {
+        p.protocol ??= 'TCP'
+        p.targetPort ??= p.port
+      }
+}
+
 export const services: ResourceDefinition = {
   group: '',
   version: 'v1',
@@ -61,25 +90,12 @@ export const services: ResourceDefinition = {
   namespaced: true,
   verbs: ALL_VERBS,
   strategy: {
-    async prepareForCreate(svc, ctx) {
-      const spec = (svc.spec ??= {})
-      spec.type ??= 'ClusterIP'
-      spec.sessionAffinity ??= 'None'
-      if (spec.type !== 'ExternalName') {
-        spec.ipFamilies ??= ['IPv4']
-        spec.ipFamilyPolicy ??= 'SingleStack'
-        spec.internalTrafficPolicy ??= 'Cluster'
-      }
-      if (Array.isArray(spec.ports))
-        for (const p of spec.ports) if (p && typeof p === 'object') {
-          p.protocol ??= 'TCP'
-          p.targetPort ??= p.port
-        }
+    prepareForCreate(svc) {
+      defaultService(svc)
       svc.status = { loadBalancer: {} }
-      if (validate(svc).length === 0) await allocate(svc, ctx)
     },
     prepareForUpdate(svc, old) {
-      svc.spec ??= {}
+      defaultService(svc)
       // An update that leaves the ClusterIP out keeps the allocated one (it is immutable).
       if (!svc.spec.clusterIP && old.spec?.clusterIP) svc.spec.clusterIP = old.spec.clusterIP
       if (!svc.spec.clusterIPs && old.spec?.clusterIPs) svc.spec.clusterIPs = old.spec.clusterIPs
@@ -90,6 +106,7 @@ export const services: ResourceDefinition = {
         }
     },
     validate,
+    allocate,
     validateUpdate: (svc, old) =>
       svc.spec?.clusterIP !== old.spec?.clusterIP
         ? [{ field: 'spec.clusterIPs[0]', reason: CauseReason.invalid, message: `Invalid value: ${JSON.stringify(svc.spec?.clusterIPs ?? [])}: may not change once set` }]

@@ -7,7 +7,10 @@ import { ALL_VERBS, type ResourceDefinition, type SubresourceDefinition } from '
 import { defaultPodSpec, validatePodSpec } from './pod-spec.ts'
 import { statusSubresource } from './subresources.ts'
 
-/** Defaults and checks every workload with `spec.selector` and `spec.template` shares. */
+/**
+ * Defaults and checks every workload with `spec.selector` and `spec.template` shares. Defaults apply to every write
+ * (Kubernetes defaults on decode), so that an update with a manifest as first sent changes nothing.
+ */
 function defaultWorkload(obj: KubeObject): void {
   const spec = (obj.spec ??= {})
   spec.replicas ??= 1
@@ -15,6 +18,14 @@ function defaultWorkload(obj: KubeObject): void {
   spec.template.metadata ??= {}
   spec.template.spec ??= {}
   defaultPodSpec(spec.template.spec)
+}
+
+function defaultDeployment(d: KubeObject): void {
+  defaultWorkload(d)
+  d.spec.strategy ??= { type: 'RollingUpdate' }
+  if (d.spec.strategy.type === 'RollingUpdate') d.spec.strategy.rollingUpdate ??= { maxUnavailable: '25%', maxSurge: '25%' }
+  d.spec.revisionHistoryLimit ??= 10
+  d.spec.progressDeadlineSeconds ??= 600
 }
 
 function validateWorkload(obj: KubeObject): StatusCause[] {
@@ -83,13 +94,10 @@ export const deployments: ResourceDefinition = {
   strategy: {
     tracksGeneration: true,
     prepareForCreate(d) {
-      defaultWorkload(d)
-      d.spec.strategy ??= { type: 'RollingUpdate' }
-      if (d.spec.strategy.type === 'RollingUpdate') d.spec.strategy.rollingUpdate ??= { maxUnavailable: '25%', maxSurge: '25%' }
-      d.spec.revisionHistoryLimit ??= 10
-      d.spec.progressDeadlineSeconds ??= 600
+      defaultDeployment(d)
       d.status = {}
     },
+    prepareForUpdate: defaultDeployment,
     validate: validateWorkload,
     validateUpdate: selectorImmutable,
   },
@@ -113,6 +121,7 @@ export const replicasets: ResourceDefinition = {
       defaultWorkload(rs)
       rs.status = { replicas: 0 }
     },
+    prepareForUpdate: defaultWorkload,
     validate: validateWorkload,
     validateUpdate: selectorImmutable,
   },

@@ -35,7 +35,11 @@ export interface ContainerRuntime {
   removeContainer(id: string): Promise<void>
   listContainers(filter?: ListFilter): Promise<ContainerInfo[]>
 
-  /** Runs a command in a running container and collects its output (probes). */
+  /**
+   * Runs a command in a running container and collects its output (probes). After `timeoutSeconds` (0: no limit)
+   * it resolves with exitCode -1, the output so far and `command timed out after Ns` appended to stderr; the
+   * command itself may go on running (Docker cannot kill an exec). Throws when the container is not running.
+   */
   execSync(id: string, command: string[], timeoutSeconds: number): Promise<{ exitCode: number; stdout: string; stderr: string }>
   /** The container's log as a stream of bytes (stdout and stderr interleaved). */
   logs(id: string, opts: LogOptions): Promise<Readable>
@@ -125,8 +129,10 @@ export interface ContainerInfo {
   startedAt?: Date
   finishedAt?: Date
   exitCode?: number
-  /** The engine's reason for an exit: `OOMKilled`, `Error`, `Completed`. */
+  /** The engine's reason for an exit: `OOMKilled`, `Error`, `Completed`, or `ContainerCannotRun` (start failed). */
   reason?: string
+  /** The engine's message when the start failed (e.g. the command does not exist). */
+  message?: string
 }
 
 export interface LogOptions {

@@ -8,6 +8,8 @@ import { appsV1Types } from './apps-v1.ts'
 import { autoscalingV1Types } from './autoscaling-v1.ts'
 import { coordinationV1Types } from './coordination-v1.ts'
 import { eventsV1Types } from './events-v1.ts'
+import { batchV1Types } from './batch-v1.ts'
+import { discoveryV1Types } from './discovery-v1.ts'
 
 export const apiSchemas = new SchemaRegistry([
   ...metaV1Types,
@@ -18,4 +20,6 @@ export const apiSchemas = new SchemaRegistry([
   ...autoscalingV1Types,
   ...coordinationV1Types,
   ...eventsV1Types,
+  ...batchV1Types,
+  ...discoveryV1Types,
 ])

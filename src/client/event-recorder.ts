@@ -1,7 +1,7 @@
 import type { KubeObject } from '../api/meta.ts'
 import { formatTime } from '../api/meta.ts'
-import type { ApiClient } from '../client/api-client.ts'
-import { core } from '../client/api-client.ts'
+import type { ApiClient } from './api-client.ts'
+import { core } from './api-client.ts'
 import type { Logger } from '../log/logger.ts'
 import { randomSuffix } from '../util/random.ts'
 
@@ -56,13 +56,14 @@ export class EventRecorder {
       reason,
       message,
       type,
-      source: { component: this.component, host: this.host },
+      // Cluster components (the scheduler) have no host: upstream leaves source.host out for them.
+      source: this.host ? { component: this.component, host: this.host } : { component: this.component },
       firstTimestamp: first,
       lastTimestamp: first,
       count: 1,
       eventTime: null,
       reportingComponent: this.component,
-      reportingInstance: this.host,
+      reportingInstance: this.host || this.component,
     })
   }
 }

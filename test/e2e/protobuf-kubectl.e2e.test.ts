@@ -1,0 +1,160 @@
+/**
+ * kubectl 1.32+ sends protobuf bodies for the objects its generators create (kubectl-compat.md §3.1), with no
+ * fallback on a 415. The real kubectl 1.32 and 1.33 create each kind against `cluster serve` on a real etcd;
+ * `-v=8` shows the protobuf Content-Type going out (and coming back), `get -o json` what was stored.
+ */
+import assert from 'node:assert/strict'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, realpathSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { promisify } from 'node:util'
+import { startEtcd, type EtcdInstance } from '../helpers/etcd.ts'
+
+const run = promisify(execFile)
+const ROOT = join(import.meta.dirname, '..', '..')
+const PROTOBUF = 'application/vnd.kubernetes.protobuf'
+
+/** The versioned kubectl binaries installed beside `kubectl` (kubectl.1.32, kubectl.1.33). */
+function kubectlBinary(version: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const k = join(dir, 'kubectl')
+    if (!existsSync(k)) continue
+    const candidate = join(dirname(realpathSync(k)), `kubectl.${version}`)
+    if (existsSync(candidate)) return candidate
+  }
+  return undefined
+}
+
+let etcd: EtcdInstance
+let server: ChildProcess
+let tmp: string
+let kubeconfig: string
+
+before(async () => {
+  etcd = await startEtcd()
+  tmp = await mkdtemp(join(tmpdir(), 'kubebox-pb-e2e-'))
+  kubeconfig = join(tmp, 'kubeconfig')
+  server = spawn(process.execPath, [join(ROOT, 'bin/cluster.js'), 'serve', '--etcd-servers', etcd.endpoint, '--port', '0', '--data-dir', join(tmp, 'data'), '--kubeconfig', kubeconfig], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  process.on('exit', killServer)
+  await new Promise<void>((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error(`the server did not start within 30 s:\n${out}`)), 30_000)
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString()
+      if (/API server listening on http:\/\/\S+/.test(out)) {
+        clearTimeout(timer)
+        resolve()
+      }
+    }
+    server.stdout!.on('data', onData)
+    server.stderr!.on('data', (c: Buffer) => (out += c.toString()))
+    server.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`the server exited (${code}) before listening:\n${out}`))
+    })
+  })
+})
+
+const killServer = () => server?.kill('SIGKILL')
+
+after(async () => {
+  if (server && server.exitCode === null && server.signalCode === null) {
+    const exited = new Promise((resolve) => server.once('exit', resolve))
+    server.kill('SIGTERM')
+    const timer = setTimeout(killServer, 5000)
+    await exited
+    clearTimeout(timer)
+  }
+  process.off('exit', killServer)
+  await etcd?.stop()
+  if (tmp) await rm(tmp, { recursive: true, force: true })
+})
+
+for (const version of ['1.32', '1.33']) {
+  const bin = kubectlBinary(version)
+  describe(`kubectl ${version} protobuf creates`, { skip: bin ? false : `kubectl.${version} is not installed` }, () => {
+    const suffix = version.replace('.', '')
+    const kubectl = async (...args: string[]) => {
+      try {
+        return await run(bin!, ['--kubeconfig', kubeconfig, '--cache-dir', join(tmp, `cache-${suffix}`), ...args], { timeout: 60_000 })
+      } catch (err: any) {
+        throw new Error(`kubectl.${version} ${args.join(' ')} failed: ${err.stderr || err.message}`)
+      }
+    }
+    const getJson = async (...args: string[]) => JSON.parse((await kubectl('get', ...args, '-o', 'json')).stdout)
+
+    test('create configmap: protobuf both ways, data stored as sent', async () => {
+      const { stderr } = await kubectl('create', 'configmap', `cm-${suffix}`, '--from-literal=a=b', '--from-literal=greeting=hello world', '-v=8')
+      assertProtobufExchange(stderr)
+      const cm = await getJson('configmap', `cm-${suffix}`)
+      assert.deepEqual(cm.data, { a: 'b', greeting: 'hello world' })
+      assert.equal(cm.metadata.name, `cm-${suffix}`)
+      assert.equal(cm.metadata.namespace, 'default')
+      for (const noise of ['generateName', 'selfLink', 'generation', 'deletionTimestamp']) assert.equal(noise in cm.metadata, false, noise)
+    })
+
+    test('create secret generic: values arrive as bytes, read back as base64', async () => {
+      const { stderr } = await kubectl('create', 'secret', 'generic', `s-${suffix}`, '--from-literal=password=hunter2', '--from-literal=user=admin', '-v=8')
+      assertProtobufExchange(stderr)
+      const secret = await getJson('secret', `s-${suffix}`)
+      assert.deepEqual(secret.data, { password: Buffer.from('hunter2').toString('base64'), user: Buffer.from('admin').toString('base64') })
+      assert.equal(secret.type, 'Opaque')
+    })
+
+    test('create namespace', async () => {
+      assertProtobufExchange((await kubectl('create', 'namespace', `ns-${suffix}`, '-v=8')).stderr)
+      const ns = await getJson('namespace', `ns-${suffix}`)
+      assert.equal(ns.metadata.name, `ns-${suffix}`)
+      assert.equal(ns.status.phase, 'Active')
+    })
+
+    test('create service clusterip: ports and IntOrString targetPort', async () => {
+      assertProtobufExchange((await kubectl('create', 'service', 'clusterip', `svc-${suffix}`, '--tcp=80:8080', '-v=8')).stderr)
+      const svc = await getJson('service', `svc-${suffix}`)
+      assert.deepEqual(svc.spec.ports, [{ name: '80-8080', protocol: 'TCP', port: 80, targetPort: 8080 }])
+      assert.deepEqual(svc.spec.selector, { app: `svc-${suffix}` })
+      assert.equal(svc.spec.type, 'ClusterIP')
+      assert.match(svc.spec.clusterIP, /^\d+\.\d+\.\d+\.\d+$/)
+    })
+
+    test('create deployment: replicas, selector, template; describe reads it back in protobuf', async () => {
+      const name = `web-${suffix}`
+      assertProtobufExchange((await kubectl('create', 'deployment', name, '--image=nginx:1.25', '--replicas=2', '-v=8')).stderr)
+      const deploy = await getJson('deployment', name)
+      assert.equal(deploy.spec.replicas, 2)
+      assert.deepEqual(deploy.spec.selector, { matchLabels: { app: name } })
+      assert.deepEqual(deploy.spec.template.metadata.labels, { app: name })
+      assert.equal(deploy.spec.template.spec.containers.length, 1)
+      assert.equal(deploy.spec.template.spec.containers[0].name, 'nginx')
+      assert.equal(deploy.spec.template.spec.containers[0].image, 'nginx:1.25')
+      // describe uses the typed client: Accept protobuf first, and decodes our protobuf answer.
+      const { stdout } = await kubectl('describe', 'deployment', name)
+      assert.match(stdout, /Replicas:\s+2 desired/)
+      assert.match(stdout, /Image:\s+nginx:1\.25/)
+    })
+
+    test('create deployment --replicas=0 keeps the explicit zero', { todo: 'needs pointer fields (DeploymentSpec.replicas) marked in the schema DSL' }, async () => {
+      const name = `zero-${suffix}`
+      await kubectl('create', 'deployment', name, '--image=nginx:1.25', '--replicas=0')
+      assert.equal((await getJson('deployment', name)).spec.replicas, 0)
+    })
+  })
+}
+
+/** In kubectl's `-v=8` log: the POST went out in protobuf and its answer came back in protobuf. */
+function assertProtobufExchange(log: string): void {
+  const post = log.search(/POST http|verb="POST"/)
+  assert.ok(post >= 0, `no POST in the kubectl log:\n${log}`)
+  const exchange = log.slice(post)
+  const response = exchange.search(/Response Status|"Response"/)
+  assert.ok(response > 0, `no response to the POST in the kubectl log:\n${exchange}`)
+  const contentType = new RegExp(`Content-Type: ${PROTOBUF.replace(/\./g, '\\.')}`)
+  assert.match(exchange.slice(0, response), contentType, 'request body in protobuf')
+  assert.match(exchange.slice(response), contentType, 'response in protobuf')
+}
