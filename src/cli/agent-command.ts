@@ -6,7 +6,7 @@ import { startKubelets } from '../cluster/kubelets.ts'
 import { defaults } from '../config/defaults.ts'
 import { createLogger } from '../log/logger.ts'
 import { kubeletOptions } from './kubelet-options.ts'
-import { untilSignal } from './until-signal.ts'
+import { untilSignal } from '../util/until-signal.ts'
 
 /** The server URL of a kubeconfig's current context. */
 function serverFromKubeconfig(path: string): string {

@@ -3,7 +3,7 @@ import { serve } from '../cluster/serve.ts'
 import { defaults } from '../config/defaults.ts'
 import { createLogger } from '../log/logger.ts'
 import { kubeletOptions } from './kubelet-options.ts'
-import { untilSignal } from './until-signal.ts'
+import { untilSignal } from '../util/until-signal.ts'
 
 /** `cluster serve`: the API server in the foreground, on an etcd you run. */
 export function serveCommand(yargs: Argv) {

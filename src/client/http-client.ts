@@ -71,7 +71,7 @@ export class HttpClient implements ApiClient {
 
   async list(r: ResourceId, opts: ClientListOptions = {}) {
     const list = await this.request('GET', this.path(r, opts.namespace) + query(opts))
-    return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? '' }
+    return { items: (list.items ?? []) as KubeObject[], resourceVersion: String(list.metadata?.resourceVersion ?? '') }
   }
 
   create(r: ResourceId, namespace: string, obj: KubeObject, subresource?: string): Promise<KubeObject> {
