@@ -139,10 +139,15 @@ for (const version of ['1.32', '1.33']) {
       assert.match(stdout, /Image:\s+nginx:1\.25/)
     })
 
-    test('create deployment --replicas=0 keeps the explicit zero', { todo: 'needs pointer fields (DeploymentSpec.replicas) marked in the schema DSL' }, async () => {
+    test('create deployment --replicas=0 keeps the explicit zero (a Go pointer field)', async () => {
       const name = `zero-${suffix}`
-      await kubectl('create', 'deployment', name, '--image=nginx:1.25', '--replicas=0')
-      assert.equal((await getJson('deployment', name)).spec.replicas, 0)
+      // The body carries DeploymentSpec {1: 0}: replicas is a *int32 that is set, not left to default to 1.
+      assertProtobufExchange((await kubectl('create', 'deployment', name, '--image=nginx:1.25', '--replicas=0', '-v=8')).stderr)
+      const deploy = await getJson('deployment', name)
+      assert.equal(deploy.spec.replicas, 0)
+      // Read back in protobuf too: the 0 goes out on the wire and the typed client sees it.
+      const { stdout } = await kubectl('describe', 'deployment', name)
+      assert.match(stdout, /Replicas:\s+0 desired/)
     })
   })
 }

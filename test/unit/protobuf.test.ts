@@ -56,7 +56,7 @@ const types: TypeSchema[] = [
   ty(META + 'LabelSelector', [f('matchLabels', 1, t.map(t.string())), f('matchExpressions', 2, t.array(t.ref(META + 'LabelSelectorRequirement')))]),
   ty(META + 'LabelSelectorRequirement', [f('key', 1, t.string()), f('operator', 2, t.string()), f('values', 3, t.array(t.string()))]),
 
-  ty(CORE + 'ConfigMap', [objectMeta, f('immutable', 4, t.boolean, { emitEmpty: true }), f('data', 2, t.map(t.string())), f('binaryData', 3, t.map(t.bytes))], { group: '', version: 'v1', kind: 'ConfigMap' }),
+  ty(CORE + 'ConfigMap', [objectMeta, f('immutable', 4, t.boolean, { pointer: true }), f('data', 2, t.map(t.string())), f('binaryData', 3, t.map(t.bytes))], { group: '', version: 'v1', kind: 'ConfigMap' }),
   ty(CORE + 'Secret', [objectMeta, f('immutable', 5, t.boolean), f('data', 2, t.map(t.bytes)), f('stringData', 4, t.map(t.string())), f('type', 3, t.string())], { group: '', version: 'v1', kind: 'Secret' }),
   ty(CORE + 'Namespace', [objectMeta, f('spec', 2, t.ref(CORE + 'NamespaceSpec')), f('status', 3, t.ref(CORE + 'NamespaceStatus'))], { group: '', version: 'v1', kind: 'Namespace' }),
   ty(CORE + 'NamespaceSpec', [f('finalizers', 1, t.array(t.string()))]),
@@ -68,19 +68,19 @@ const types: TypeSchema[] = [
     f('initContainers', 20, t.array(t.ref(CORE + 'Container'))),
     f('containers', 2, t.array(t.ref(CORE + 'Container'))),
     f('restartPolicy', 3, t.string(['Always', 'OnFailure', 'Never'])),
-    f('terminationGracePeriodSeconds', 4, t.int64, { emitEmpty: true }), // a pointer: 0 is meaningful
+    f('terminationGracePeriodSeconds', 4, t.int64, { pointer: true }), // 0 is meaningful
     f('nodeSelector', 7, t.map(t.string())),
-    f('automountServiceAccountToken', 21, t.boolean, { emitEmpty: true }),
+    f('automountServiceAccountToken', 21, t.boolean, { pointer: true }),
     f('nodeName', 10, t.string()),
     f('hostNetwork', 11, t.boolean),
-    f('priority', 25, t.int32, { emitEmpty: true }),
+    f('priority', 25, t.int32, { pointer: true }),
     f('overhead', 32, t.map(t.quantity)),
   ]),
   ty(CORE + 'PodStatus', [f('phase', 1, t.string()), f('podIP', 6, t.string()), f('startTime', 7, t.time)]),
   ty(CORE + 'Volume', [f('name', 1, t.string()), f('volumeSource', 2, t.ref(CORE + 'VolumeSource'), { inline: true })]),
   ty(CORE + 'VolumeSource', [f('emptyDir', 2, t.ref(CORE + 'EmptyDirVolumeSource')), f('configMap', 19, t.ref(CORE + 'ConfigMapVolumeSource'))]),
   ty(CORE + 'EmptyDirVolumeSource', [f('medium', 1, t.string()), f('sizeLimit', 2, t.quantity)]),
-  ty(CORE + 'ConfigMapVolumeSource', [f('localObjectReference', 1, t.ref(CORE + 'LocalObjectReference'), { inline: true }), f('defaultMode', 3, t.int32, { emitEmpty: true })]),
+  ty(CORE + 'ConfigMapVolumeSource', [f('localObjectReference', 1, t.ref(CORE + 'LocalObjectReference'), { inline: true }), f('defaultMode', 3, t.int32, { pointer: true })]),
   ty(CORE + 'LocalObjectReference', [f('name', 1, t.string())]),
   ty(CORE + 'Container', [
     f('name', 1, t.string(), { required: true }),
@@ -99,7 +99,7 @@ const types: TypeSchema[] = [
   ty(CORE + 'ContainerPort', [f('name', 1, t.string()), f('hostPort', 2, t.int32), f('containerPort', 3, t.int32), f('protocol', 4, t.string())]),
   ty(CORE + 'EnvVar', [f('name', 1, t.string()), f('value', 2, t.string()), f('valueFrom', 3, t.ref(CORE + 'EnvVarSource'))]),
   ty(CORE + 'EnvVarSource', [f('configMapKeyRef', 3, t.ref(CORE + 'ConfigMapKeySelector'))]),
-  ty(CORE + 'ConfigMapKeySelector', [f('localObjectReference', 1, t.ref(CORE + 'LocalObjectReference'), { inline: true }), f('key', 2, t.string()), f('optional', 3, t.boolean, { emitEmpty: true })]),
+  ty(CORE + 'ConfigMapKeySelector', [f('localObjectReference', 1, t.ref(CORE + 'LocalObjectReference'), { inline: true }), f('key', 2, t.string()), f('optional', 3, t.boolean, { pointer: true })]),
   ty(CORE + 'ResourceRequirements', [f('limits', 1, t.map(t.quantity)), f('requests', 2, t.map(t.quantity))]),
   ty(CORE + 'Probe', [
     f('handler', 1, t.ref(CORE + 'ProbeHandler'), { inline: true }),
@@ -130,14 +130,14 @@ const types: TypeSchema[] = [
 
   ty('io.k8s.api.apps.v1.Deployment', [objectMeta, f('spec', 2, t.ref('io.k8s.api.apps.v1.DeploymentSpec')), f('status', 3, t.ref('io.k8s.api.apps.v1.DeploymentStatus'))], { group: 'apps', version: 'v1', kind: 'Deployment' }),
   ty('io.k8s.api.apps.v1.DeploymentSpec', [
-    f('replicas', 1, t.int32, { emitEmpty: true }),
+    f('replicas', 1, t.int32, { pointer: true }),
     f('selector', 2, t.ref(META + 'LabelSelector')),
     f('template', 3, t.ref(CORE + 'PodTemplateSpec')),
     f('strategy', 4, t.ref('io.k8s.api.apps.v1.DeploymentStrategy')),
     f('minReadySeconds', 5, t.int32),
-    f('revisionHistoryLimit', 6, t.int32, { emitEmpty: true }),
+    f('revisionHistoryLimit', 6, t.int32, { pointer: true }),
     f('paused', 7, t.boolean),
-    f('progressDeadlineSeconds', 9, t.int32, { emitEmpty: true }),
+    f('progressDeadlineSeconds', 9, t.int32, { pointer: true }),
   ]),
   ty('io.k8s.api.apps.v1.DeploymentStrategy', [f('type', 1, t.string()), f('rollingUpdate', 2, t.ref('io.k8s.api.apps.v1.RollingUpdateDeployment'))]),
   ty('io.k8s.api.apps.v1.RollingUpdateDeployment', [f('maxUnavailable', 1, t.intOrString), f('maxSurge', 2, t.intOrString)]),
@@ -157,6 +157,7 @@ const types: TypeSchema[] = [
 ]
 const schemas = new SchemaRegistry(types)
 
+const PROTOBUF = 'application/vnd.kubernetes.protobuf'
 const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)))
 const roundTrip = (obj: Record<string, any>) => decodeProtobufObject(encodeProtobufObject(obj, schemas), schemas)
 
@@ -207,7 +208,7 @@ describe('protobuf decode', () => {
     assert.deepEqual(decodeProtobufObject(KUBECTL_CONFIGMAP, schemas), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pbtest' }, data: { a: 'b' } })
   })
 
-  test('keeps a zero value present on the wire when the field is declared emitEmpty (a Go pointer)', () => {
+  test('keeps a zero value present on the wire when the field is a Go pointer', () => {
     const w = new ProtoWriter()
     w.tag(1, WireType.LEN).uint32(0) // empty metadata
     w.tag(4, WireType.VARINT).bool(false) // immutable: false
@@ -260,6 +261,126 @@ describe('protobuf decode', () => {
     assert.equal(status(envelope('', '', new Uint8Array()))[0], 400)
     // a string field sent as a varint
     assert.equal(status(envelope('v1', 'ConfigMap', new ProtoWriter().tag(1, WireType.VARINT).uint32(1).finish()))[0], 400)
+  })
+})
+
+describe('protobuf: Go pointer fields in the full API registry', () => {
+  const APPS = 'io.k8s.api.apps.v1.'
+  /** One field of a message: its tag, then a varint. */
+  const varint = (w: ProtoWriter, n: number, v: number) => w.tag(n, WireType.VARINT).int64(v)
+  /** A nested message written by `body`. */
+  const nested = (w: ProtoWriter, n: number, body: (w: ProtoWriter) => void) => {
+    w.tag(n, WireType.LEN)
+    const m = w.fork()
+    body(w)
+    w.join(m)
+  }
+
+  test('the registry marks the pointers the codec relies on, and not plain fields', () => {
+    const pointer = (type: string, name: string) => apiSchemas.get(type).fields.find((f) => f.name === name)?.pointer === true
+    assert.equal(pointer(`${APPS}DeploymentSpec`, 'replicas'), true)
+    assert.equal(pointer(`${CORE}PodSpec`, 'automountServiceAccountToken'), true)
+    assert.equal(pointer(`${APPS}DeploymentSpec`, 'minReadySeconds'), false)
+    assert.equal(pointer(`${CORE}PodSpec`, 'hostNetwork'), false)
+  })
+
+  test('a Deployment with replicas 0 round-trips, and the 0 is on the wire', () => {
+    const deploy = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'zero', namespace: 'default', labels: { app: 'zero' } },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'zero' } },
+        template: { metadata: { labels: { app: 'zero' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.25', resources: {} }] } },
+        strategy: {},
+        revisionHistoryLimit: 0,
+      },
+      status: {},
+    }
+    const bytes = encodeProtobufObject(deploy, apiSchemas)
+    // The encoder writes DeploymentSpec {1: 0}: envelope field 2 (raw) > Deployment field 2 (spec) > field 1.
+    const fieldsOf = (r: ProtoReader) => {
+      const out = new Map<number, ProtoReader | number>()
+      while (!r.done) {
+        const { field, wireType } = r.tag()
+        if (wireType === WireType.LEN) out.set(field, r.message())
+        else if (wireType === WireType.VARINT) out.set(field, r.int64())
+        else r.skip(wireType)
+      }
+      return out
+    }
+    const raw = fieldsOf(new ProtoReader(bytes, 4)).get(2) as ProtoReader
+    const spec = fieldsOf(fieldsOf(raw).get(2) as ProtoReader)
+    assert.equal(spec.get(1), 0, 'replicas 0 is on the wire')
+    assert.equal(spec.get(6), 0, 'revisionHistoryLimit 0 is on the wire')
+    assert.deepEqual(decodeProtobufObject(bytes, apiSchemas), deploy)
+    // Also as kubectl sends it: decodeObjectBody is what the server runs on a protobuf request.
+    assert.equal(decodeObjectBody(Buffer.from(bytes), PROTOBUF).spec.replicas, 0)
+  })
+
+  test('DeploymentSpec {1: 0} as Go writes it for --replicas=0 decodes as replicas 0, not unset', () => {
+    const w = new ProtoWriter()
+    nested(w, 1, (w) => w.tag(1, WireType.LEN).string('zero'))
+    nested(w, 2, (w) => {
+      varint(w, 1, 0) // replicas: 0 (a *int32 that is set)
+      nested(w, 2, () => {}) // selector: {}
+      varint(w, 5, 0) // minReadySeconds: 0 (a plain int32)
+    })
+    const obj = decodeProtobufObject(envelope('apps/v1', 'Deployment', w.finish()), apiSchemas)
+    assert.deepEqual(obj, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'zero' }, spec: { replicas: 0, selector: {} } })
+  })
+
+  test('a PodSpec with automountServiceAccountToken false decodes as false', () => {
+    const w = new ProtoWriter()
+    nested(w, 1, (w) => w.tag(1, WireType.LEN).string('p'))
+    nested(w, 2, (w) => {
+      nested(w, 2, (w) => w.tag(1, WireType.LEN).string('c')) // containers: [{name: c}]
+      w.tag(21, WireType.VARINT).bool(false) // automountServiceAccountToken: false (*bool)
+      varint(w, 4, 0) // terminationGracePeriodSeconds: 0 (*int64)
+      w.tag(11, WireType.VARINT).bool(false) // hostNetwork: false (plain bool)
+    })
+    const obj = decodeProtobufObject(envelope('v1', 'Pod', w.finish()), apiSchemas)
+    assert.deepEqual(obj.spec, { containers: [{ name: 'c' }], terminationGracePeriodSeconds: 0, automountServiceAccountToken: false })
+    assert.equal(obj.spec.automountServiceAccountToken, false)
+  })
+
+  test('a plain int field with 0 on the wire still drops (Go writes every plain field)', () => {
+    const w = new ProtoWriter()
+    nested(w, 1, (w) => w.tag(1, WireType.LEN).string('d'))
+    nested(w, 2, (w) => {
+      varint(w, 1, 3) // replicas: 3
+      varint(w, 5, 0) // minReadySeconds: 0, an int32
+      w.tag(7, WireType.VARINT).bool(false) // paused: false, a bool
+    })
+    nested(w, 3, (w) => {
+      varint(w, 1, 0) // observedGeneration: 0, an int64
+      varint(w, 2, 0) // replicas: 0, an int32 of the status
+    })
+    const obj = decodeProtobufObject(envelope('apps/v1', 'Deployment', w.finish()), apiSchemas)
+    assert.deepEqual(obj, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 3 }, status: {} })
+  })
+
+  test('an unset pointer is not sent: absent or null in JSON is not on the wire', () => {
+    const base = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'n' }, spec: { selector: {}, template: {} } }
+    for (const spec of [base.spec, { ...base.spec, replicas: null }]) {
+      const decoded = decodeProtobufObject(encodeProtobufObject({ ...base, spec }, apiSchemas), apiSchemas)
+      assert.equal('replicas' in decoded.spec, false)
+    }
+  })
+
+  test('a set *resource.Quantity with no string is Go\'s zero Quantity, "0"', () => {
+    const w = new ProtoWriter()
+    nested(w, 1, (w) => w.tag(1, WireType.LEN).string('p'))
+    nested(w, 2, (w) => {
+      nested(w, 1, (w) => {
+        w.tag(1, WireType.LEN).string('scratch')
+        nested(w, 2, (w) => nested(w, 2, (w) => nested(w, 2, () => {}))) // volumeSource.emptyDir.sizeLimit: {}
+      })
+      nested(w, 2, (w) => w.tag(1, WireType.LEN).string('c'))
+    })
+    const obj = decodeProtobufObject(envelope('v1', 'Pod', w.finish()), apiSchemas)
+    assert.deepEqual(obj.spec.volumes, [{ name: 'scratch', emptyDir: { sizeLimit: '0' } }])
   })
 })
 

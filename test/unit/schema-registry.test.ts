@@ -302,6 +302,62 @@ describe('schema registry: spot checks against k8s.io/api and apimachinery gener
     assert.notEqual(field(`${META}ObjectMeta`, 'labels').emitEmpty, true)
   })
 
+  it('marks Go pointer fields (types.go `*T`), whose explicit zero value a protobuf body keeps', () => {
+    const pointers: [string, string][] = [
+      [`${APPS}DeploymentSpec`, 'replicas'], // *int32
+      [`${APPS}DeploymentSpec`, 'revisionHistoryLimit'],
+      [`${APPS}DeploymentSpec`, 'progressDeadlineSeconds'],
+      [`${APPS}ReplicaSetSpec`, 'replicas'],
+      [`${CORE}PodSpec`, 'terminationGracePeriodSeconds'], // *int64
+      [`${CORE}PodSpec`, 'automountServiceAccountToken'], // *bool
+      [`${CORE}PodSpec`, 'enableServiceLinks'],
+      [`${CORE}PodSpec`, 'runtimeClassName'], // *string
+      [`${CORE}PodSpec`, 'securityContext'], // *PodSecurityContext
+      [`${CORE}ConfigMap`, 'immutable'],
+      [`${CORE}Secret`, 'immutable'],
+      [`${CORE}SecurityContext`, 'runAsUser'],
+      [`${CORE}SecurityContext`, 'privileged'],
+      [`${CORE}PodSecurityContext`, 'runAsUser'],
+      [`${CORE}ConfigMapVolumeSource`, 'defaultMode'],
+      [`${CORE}ConfigMapKeySelector`, 'optional'],
+      [`${CORE}Toleration`, 'tolerationSeconds'],
+      [`${CORE}EmptyDirVolumeSource`, 'sizeLimit'], // *resource.Quantity
+      [`${CORE}Container`, 'livenessProbe'],
+      ['io.k8s.api.batch.v1.JobSpec', 'backoffLimit'],
+      ['io.k8s.api.batch.v1.JobSpec', 'suspend'],
+      ['io.k8s.api.discovery.v1.EndpointConditions', 'ready'],
+      ['io.k8s.api.coordination.v1.LeaseSpec', 'leaseDurationSeconds'],
+      [`${META}ObjectMeta`, 'deletionGracePeriodSeconds'],
+      [`${META}ObjectMeta`, 'deletionTimestamp'], // *Time
+      [`${META}OwnerReference`, 'controller'],
+      [`${META}DeleteOptions`, 'gracePeriodSeconds'],
+    ]
+    for (const [type, name] of pointers) assert.equal(field(type, name).pointer, true, `${type}.${name} is a pointer`)
+    const plain: [string, string][] = [
+      [`${APPS}DeploymentSpec`, 'minReadySeconds'],
+      [`${APPS}DeploymentSpec`, 'paused'],
+      [`${APPS}DeploymentSpec`, 'template'],
+      [`${APPS}DeploymentStatus`, 'replicas'],
+      [`${CORE}PodSpec`, 'hostNetwork'],
+      [`${CORE}PodSpec`, 'nodeName'],
+      [`${CORE}ContainerPort`, 'containerPort'],
+      [`${CORE}Probe`, 'periodSeconds'],
+      [`${CORE}Container`, 'resources'],
+      [`${META}ObjectMeta`, 'generation'],
+      [`${META}ObjectMeta`, 'creationTimestamp'],
+    ]
+    for (const [type, name] of plain) assert.notEqual(field(type, name).pointer, true, `${type}.${name} is not a pointer`)
+    // Go has no pointers to slices or maps here, and an embedded (inline) struct is not a pointer.
+    for (const t of types) {
+      for (const f of t.fields) {
+        if (!f.pointer) continue
+        assert.ok(f.type.kind !== 'array' && f.type.kind !== 'map', `${t.name}.${f.name}: a pointer to a ${f.type.kind}`)
+        assert.notEqual(f.inline, true, `${t.name}.${f.name}: an inline pointer`)
+        assert.ok(f.proto > 0, `${t.name}.${f.name}: a pointer that is not on the wire`)
+      }
+    }
+  })
+
   it('describes types and fields for kubectl explain', () => {
     assert.match(apiSchemas.get(`${CORE}Pod`).description ?? '', /^Pod is a collection of containers/)
     assert.match(field(`${CORE}Container`, 'image').description ?? '', /^Container image name/)

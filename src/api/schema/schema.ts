@@ -49,6 +49,12 @@ export interface FieldSchema {
   /** Go's omitempty is the default; fields that are always written in JSON even when empty say so. */
   emitEmpty?: boolean
   /**
+   * A Go pointer field: an explicit zero value is kept. (`*int32`, `*bool`, `*string`, `*metav1.Time`,
+   * `*PodSecurityContext`, ...: nil is "not set", while `replicas: 0` or `automountServiceAccountToken: false`
+   * present on the protobuf wire is set, and means something, unlike a zero of a plain field.)
+   */
+  pointer?: boolean
+  /**
    * An embedded Go struct with `json:",inline"` that is nevertheless one message on the protobuf wire
    * (Volume.volumeSource, Probe.handler, ConfigMapKeySelector.localObjectReference, ...). `name` is then the
    * protobuf field name, not a JSON key: in JSON, OpenAPI, strategic merge patch and field validation the

@@ -103,9 +103,13 @@ function decodeMessage(r: ProtoReader, type: TypeSchema, schemas: SchemaRegistry
   const out: Record<string, any> = {}
   for (const field of c.wire) {
     if (!values.has(field)) continue
-    const v = values.get(field)
+    let v = values.get(field)
     if (field.inline) Object.assign(out, v)
-    else if (v !== undefined && (keepsZeroValue(field) || !isZero(v, field.type))) out[field.name] = v
+    else if (v !== undefined && (keepsZeroValue(field) || !isZero(v, field.type))) {
+      // A set *resource.Quantity whose message has no string is Go's zero Quantity, written "0" in JSON.
+      if (field.pointer && field.type.kind === 'quantity' && v === '') v = '0'
+      out[field.name] = v
+    }
   }
   return out
 }

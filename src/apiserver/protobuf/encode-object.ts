@@ -86,6 +86,8 @@ class Encoder {
         continue
       }
       const v = obj[field.name]
+      // Absent or null is Go's nil: not written. Any other value is, zeros included (a pointer's explicit 0 or
+      // false must reach the other side; a plain field's zero is what Go writes anyway).
       if (v === undefined || v === null) continue
       this.path.push(field.name)
       this.field(field, v)

@@ -33,8 +33,10 @@ export function compile(schemas: SchemaRegistry, schema: TypeSchema): CompiledTy
 /**
  * Go's omitempty: a field present on the wire with its zero value ('' / 0 / false / no bytes) is left out of
  * the JSON, unless it is declared as always written. Proto2 lets Go write `12 00` for every plain string field.
+ * A Go pointer field is on the wire only when it is set (non-nil), so its zero value there is explicit and kept:
+ * `kubectl create deployment --replicas=0` sends DeploymentSpec {1: 0}, which means 0 replicas, not "unset".
  */
-export const keepsZeroValue = (f: FieldSchema): boolean => f.emitEmpty === true
+export const keepsZeroValue = (f: FieldSchema): boolean => f.emitEmpty === true || f.pointer === true
 
 /** `apps/v1` → {group: 'apps', version: 'v1'}; `v1` → core. */
 export function splitApiVersion(apiVersion: string): { group: string; version: string } {

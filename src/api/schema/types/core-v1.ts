@@ -60,7 +60,7 @@ export const coreV1Types: TypeSchema[] = [
       { name: 'apiVersion', proto: 0, type: t.string(), description: 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.' },
       { name: 'kind', proto: 0, type: t.string(), description: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to.' },
       { name: 'metadata', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), description: 'Standard object\'s metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata', emitEmpty: true },
-      { name: 'immutable', proto: 4, type: t.boolean, description: 'Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata can be modified).' },
+      { name: 'immutable', proto: 4, type: t.boolean, description: 'Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata can be modified).', pointer: true },
       { name: 'data', proto: 2, type: t.map(t.string()), description: 'Data contains the configuration data. Each key must consist of alphanumeric characters, \'-\', \'_\' or \'.\'.' },
       { name: 'binaryData', proto: 3, type: t.map(t.bytes), description: 'BinaryData contains the binary data. Each key must consist of alphanumeric characters, \'-\', \'_\' or \'.\'.' },
     ],
@@ -84,7 +84,7 @@ export const coreV1Types: TypeSchema[] = [
       { name: 'apiVersion', proto: 0, type: t.string(), description: 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.' },
       { name: 'kind', proto: 0, type: t.string(), description: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to.' },
       { name: 'metadata', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), description: 'Standard object\'s metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata', emitEmpty: true },
-      { name: 'immutable', proto: 5, type: t.boolean, description: 'Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata can be modified).' },
+      { name: 'immutable', proto: 5, type: t.boolean, description: 'Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata can be modified).', pointer: true },
       { name: 'data', proto: 2, type: t.map(t.bytes), description: 'Data contains the secret data. Each key must consist of alphanumeric characters, \'-\', \'_\' or \'.\'.' },
       { name: 'stringData', proto: 4, type: t.map(t.string()), description: 'stringData allows specifying non-binary secret data in string form. It is provided as a write-only input field for convenience.' },
       { name: 'type', proto: 3, type: t.string(), description: 'Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types' },
@@ -134,7 +134,7 @@ export const coreV1Types: TypeSchema[] = [
       { name: 'metadata', proto: 1, type: t.ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), description: 'Standard object\'s metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata', emitEmpty: true },
       { name: 'secrets', proto: 2, type: t.array(t.ref('io.k8s.api.core.v1.ObjectReference')), description: 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.', patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] },
       { name: 'imagePullSecrets', proto: 3, type: t.array(t.ref('io.k8s.api.core.v1.LocalObjectReference')), description: 'ImagePullSecrets is a list of references to secrets in the same namespace to use for pulling any images in pods that reference this ServiceAccount.', listType: 'atomic' },
-      { name: 'automountServiceAccountToken', proto: 4, type: t.boolean, description: 'AutomountServiceAccountToken indicates whether pods running as this service account should have an API token automatically mounted.' },
+      { name: 'automountServiceAccountToken', proto: 4, type: t.boolean, description: 'AutomountServiceAccountToken indicates whether pods running as this service account should have an API token automatically mounted.', pointer: true },
     ],
   },
   {
@@ -187,9 +187,9 @@ export const coreV1Types: TypeSchema[] = [
       { name: 'count', proto: 8, type: t.int32, description: 'The number of times this event has occurred.' },
       { name: 'type', proto: 9, type: t.string(), description: 'Type of this event (Normal, Warning), new types could be added in the future' },
       { name: 'eventTime', proto: 10, type: t.microTime, description: 'Time when this Event was first observed.', emitEmpty: true },
-      { name: 'series', proto: 11, type: t.ref('io.k8s.api.core.v1.EventSeries'), description: 'Data about the Event series this event represents or nil if it\'s a singleton Event.' },
+      { name: 'series', proto: 11, type: t.ref('io.k8s.api.core.v1.EventSeries'), description: 'Data about the Event series this event represents or nil if it\'s a singleton Event.', pointer: true },
       { name: 'action', proto: 12, type: t.string(), description: 'What action was taken/failed regarding to the Regarding object.' },
-      { name: 'related', proto: 13, type: t.ref('io.k8s.api.core.v1.ObjectReference'), description: 'Optional secondary object for more complex actions.' },
+      { name: 'related', proto: 13, type: t.ref('io.k8s.api.core.v1.ObjectReference'), description: 'Optional secondary object for more complex actions.', pointer: true },
       { name: 'reportingComponent', proto: 14, type: t.string(), description: 'Name of the controller that emitted this Event, e.g. `kubernetes.io/kubelet`.', emitEmpty: true },
       { name: 'reportingInstance', proto: 15, type: t.string(), description: 'ID of the controller instance, e.g. `kubelet-xyzf`.', emitEmpty: true },
     ],
@@ -240,7 +240,7 @@ export const coreV1Types: TypeSchema[] = [
       { name: 'providerID', proto: 3, type: t.string(), description: 'ID of the node assigned by the cloud provider in the format: <ProviderName>://<ProviderSpecificNodeID>' },
       { name: 'unschedulable', proto: 4, type: t.boolean, description: 'Unschedulable controls node schedulability of new pods. By default, node is schedulable.' },
       { name: 'taints', proto: 5, type: t.array(t.ref('io.k8s.api.core.v1.Taint')), description: 'If specified, the node\'s taints.', listType: 'atomic' },
-      { name: 'configSource', proto: 6, type: t.ref('io.k8s.api.core.v1.NodeConfigSource'), description: 'Deprecated: Previously used to specify the source of the node\'s configuration for the DynamicKubeletConfig feature.' },
+      { name: 'configSource', proto: 6, type: t.ref('io.k8s.api.core.v1.NodeConfigSource'), description: 'Deprecated: Previously used to specify the source of the node\'s configuration for the DynamicKubeletConfig feature.', pointer: true },
       { name: 'externalID', proto: 2, type: t.string(), description: 'Deprecated. Not all kubelets will set this field.' },
     ],
   },
@@ -258,9 +258,9 @@ export const coreV1Types: TypeSchema[] = [
       { name: 'images', proto: 8, type: t.array(t.ref('io.k8s.api.core.v1.ContainerImage')), description: 'List of container images on this node', listType: 'atomic' },
       { name: 'volumesInUse', proto: 9, type: t.array(t.string()), description: 'List of attachable volumes in use (mounted) by the node.', listType: 'atomic' },
       { name: 'volumesAttached', proto: 10, type: t.array(t.ref('io.k8s.api.core.v1.AttachedVolume')), description: 'List of volumes that are attached to the node.', listType: 'atomic' },
-      { name: 'config', proto: 11, type: t.ref('io.k8s.api.core.v1.NodeConfigStatus'), description: 'Status of the config assigned to the node via the dynamic Kubelet config feature.' },
+      { name: 'config', proto: 11, type: t.ref('io.k8s.api.core.v1.NodeConfigStatus'), description: 'Status of the config assigned to the node via the dynamic Kubelet config feature.', pointer: true },
       { name: 'runtimeHandlers', proto: 12, type: t.array(t.ref('io.k8s.api.core.v1.NodeRuntimeHandler')), description: 'The available runtime handlers.', listType: 'atomic' },
-      { name: 'features', proto: 13, type: t.ref('io.k8s.api.core.v1.NodeFeatures'), description: 'Features describes the set of features implemented by the CRI implementation.' },
+      { name: 'features', proto: 13, type: t.ref('io.k8s.api.core.v1.NodeFeatures'), description: 'Features describes the set of features implemented by the CRI implementation.', pointer: true },
       { name: 'declaredFeatures', proto: 14, type: t.array(t.string()), description: 'DeclaredFeatures represents the features related to feature gates that are declared by the node.', listType: 'atomic' },
     ],
   },
@@ -281,13 +281,13 @@ export const coreV1Types: TypeSchema[] = [
       { name: 'externalTrafficPolicy', proto: 11, type: t.string(['Cluster', 'Local']), description: 'externalTrafficPolicy describes how nodes distribute service traffic they receive on one of the Service\'s "externally-facing" addresses (NodePorts, ExternalIPs, and LoadBalancer IPs).' },
       { name: 'healthCheckNodePort', proto: 12, type: t.int32, description: 'healthCheckNodePort specifies the healthcheck nodePort for the service. This only applies when type is set to LoadBalancer and externalTrafficPolicy is set to Local.' },
       { name: 'publishNotReadyAddresses', proto: 13, type: t.boolean, description: 'publishNotReadyAddresses indicates that any agent which deals with endpoints for this Service should disregard any indications of ready/not-ready.' },
-      { name: 'sessionAffinityConfig', proto: 14, type: t.ref('io.k8s.api.core.v1.SessionAffinityConfig'), description: 'sessionAffinityConfig contains the configurations of session affinity.' },
+      { name: 'sessionAffinityConfig', proto: 14, type: t.ref('io.k8s.api.core.v1.SessionAffinityConfig'), description: 'sessionAffinityConfig contains the configurations of session affinity.', pointer: true },
       { name: 'ipFamilies', proto: 19, type: t.array(t.string(['', 'IPv4', 'IPv6'])), description: 'IPFamilies is a list of IP families (e.g. IPv4, IPv6) assigned to this service. This field is usually assigned automatically based on cluster configuration and the ipFamilyPolicy field.', listType: 'atomic' },
-      { name: 'ipFamilyPolicy', proto: 17, type: t.string(['PreferDualStack', 'RequireDualStack', 'SingleStack']), description: 'IPFamilyPolicy represents the dual-stack-ness requested or required by this Service. If there is no value provided, then this field will be set to SingleStack.' },
-      { name: 'allocateLoadBalancerNodePorts', proto: 20, type: t.boolean, description: 'allocateLoadBalancerNodePorts defines if NodePorts will be automatically allocated for services with type LoadBalancer.' },
-      { name: 'loadBalancerClass', proto: 21, type: t.string(), description: 'loadBalancerClass is the class of the load balancer implementation this Service belongs to.' },
-      { name: 'internalTrafficPolicy', proto: 22, type: t.string(['Cluster', 'Local']), description: 'InternalTrafficPolicy describes how nodes distribute service traffic they receive on the ClusterIP.' },
-      { name: 'trafficDistribution', proto: 23, type: t.string(), description: 'TrafficDistribution offers a way to express preferences for how traffic is distributed to Service endpoints.' },
+      { name: 'ipFamilyPolicy', proto: 17, type: t.string(['PreferDualStack', 'RequireDualStack', 'SingleStack']), description: 'IPFamilyPolicy represents the dual-stack-ness requested or required by this Service. If there is no value provided, then this field will be set to SingleStack.', pointer: true },
+      { name: 'allocateLoadBalancerNodePorts', proto: 20, type: t.boolean, description: 'allocateLoadBalancerNodePorts defines if NodePorts will be automatically allocated for services with type LoadBalancer.', pointer: true },
+      { name: 'loadBalancerClass', proto: 21, type: t.string(), description: 'loadBalancerClass is the class of the load balancer implementation this Service belongs to.', pointer: true },
+      { name: 'internalTrafficPolicy', proto: 22, type: t.string(['Cluster', 'Local']), description: 'InternalTrafficPolicy describes how nodes distribute service traffic they receive on the ClusterIP.', pointer: true },
+      { name: 'trafficDistribution', proto: 23, type: t.string(), description: 'TrafficDistribution offers a way to express preferences for how traffic is distributed to Service endpoints.', pointer: true },
     ],
   },
   {
@@ -355,14 +355,14 @@ export const coreV1Types: TypeSchema[] = [
       { name: 'key', proto: 1, type: t.string(), description: 'Required. The taint key to be applied to a node.', required: true, emitEmpty: true },
       { name: 'value', proto: 2, type: t.string(), description: 'The taint value corresponding to the taint key.' },
       { name: 'effect', proto: 3, type: t.string(['NoExecute', 'NoSchedule', 'PreferNoSchedule']), description: 'Required. The effect of the taint on pods that do not tolerate the taint.', required: true, emitEmpty: true },
-      { name: 'timeAdded', proto: 4, type: t.time, description: 'TimeAdded represents the time at which the taint was added.' },
+      { name: 'timeAdded', proto: 4, type: t.time, description: 'TimeAdded represents the time at which the taint was added.', pointer: true },
     ],
   },
   {
     name: 'io.k8s.api.core.v1.NodeConfigSource',
     description: 'NodeConfigSource specifies a source of node configuration. Exactly one subfield (excluding metadata) must be non-nil.',
     fields: [
-      { name: 'configMap', proto: 2, type: t.ref('io.k8s.api.core.v1.ConfigMapNodeConfigSource'), description: 'ConfigMap is a reference to a Node\'s ConfigMap' },
+      { name: 'configMap', proto: 2, type: t.ref('io.k8s.api.core.v1.ConfigMapNodeConfigSource'), description: 'ConfigMap is a reference to a Node\'s ConfigMap', pointer: true },
     ],
   },
   {
@@ -406,7 +406,7 @@ export const coreV1Types: TypeSchema[] = [
       { name: 'kubeProxyVersion', proto: 8, type: t.string(), description: 'Deprecated: KubeProxy Version reported by the node.', required: true, emitEmpty: true },
       { name: 'operatingSystem', proto: 9, type: t.string(), description: 'The Operating System reported by the node', required: true, emitEmpty: true },
       { name: 'architecture', proto: 10, type: t.string(), description: 'The Architecture reported by the node', required: true, emitEmpty: true },
-      { name: 'swap', proto: 11, type: t.ref('io.k8s.api.core.v1.NodeSwapStatus'), description: 'Swap Info reported by the node.' },
+      { name: 'swap', proto: 11, type: t.ref('io.k8s.api.core.v1.NodeSwapStatus'), description: 'Swap Info reported by the node.', pointer: true },
     ],
   },
   {
@@ -429,9 +429,9 @@ export const coreV1Types: TypeSchema[] = [
     name: 'io.k8s.api.core.v1.NodeConfigStatus',
     description: 'NodeConfigStatus describes the status of the config assigned by Node.Spec.ConfigSource.',
     fields: [
-      { name: 'assigned', proto: 1, type: t.ref('io.k8s.api.core.v1.NodeConfigSource'), description: 'Assigned reports the checkpointed config the node will try to use. When Node.Spec.ConfigSource is updated, the node checkpoints the associated config payload to local disk, along with a record indicating intended config.' },
-      { name: 'active', proto: 2, type: t.ref('io.k8s.api.core.v1.NodeConfigSource'), description: 'Active reports the checkpointed config the node is actively using. Active will represent either the current version of the Assigned config, or the current LastKnownGood config, depending on whether attempting to use the Assigned config results in an error.' },
-      { name: 'lastKnownGood', proto: 3, type: t.ref('io.k8s.api.core.v1.NodeConfigSource'), description: 'LastKnownGood reports the checkpointed config the node will fall back to when it encounters an error attempting to use the Assigned config.' },
+      { name: 'assigned', proto: 1, type: t.ref('io.k8s.api.core.v1.NodeConfigSource'), description: 'Assigned reports the checkpointed config the node will try to use. When Node.Spec.ConfigSource is updated, the node checkpoints the associated config payload to local disk, along with a record indicating intended config.', pointer: true },
+      { name: 'active', proto: 2, type: t.ref('io.k8s.api.core.v1.NodeConfigSource'), description: 'Active reports the checkpointed config the node is actively using. Active will represent either the current version of the Assigned config, or the current LastKnownGood config, depending on whether attempting to use the Assigned config results in an error.', pointer: true },
+      { name: 'lastKnownGood', proto: 3, type: t.ref('io.k8s.api.core.v1.NodeConfigSource'), description: 'LastKnownGood reports the checkpointed config the node will fall back to when it encounters an error attempting to use the Assigned config.', pointer: true },
       { name: 'error', proto: 4, type: t.string(), description: 'Error describes any problems reconciling the Spec.ConfigSource to the Active config.' },
     ],
   },
@@ -440,14 +440,14 @@ export const coreV1Types: TypeSchema[] = [
     description: 'NodeRuntimeHandler is a set of runtime handler information.',
     fields: [
       { name: 'name', proto: 1, type: t.string(), description: 'Runtime handler name. Empty for the default runtime handler.', emitEmpty: true },
-      { name: 'features', proto: 2, type: t.ref('io.k8s.api.core.v1.NodeRuntimeHandlerFeatures'), description: 'Supported features.' },
+      { name: 'features', proto: 2, type: t.ref('io.k8s.api.core.v1.NodeRuntimeHandlerFeatures'), description: 'Supported features.', pointer: true },
     ],
   },
   {
     name: 'io.k8s.api.core.v1.NodeFeatures',
     description: 'NodeFeatures describes the set of features implemented by the CRI implementation. The features contained in the NodeFeatures should depend only on the cri implementation independent of runtime handlers.',
     fields: [
-      { name: 'supplementalGroupsPolicy', proto: 1, type: t.boolean, description: 'SupplementalGroupsPolicy is set to true if the runtime supports SupplementalGroupsPolicy and ContainerUser.' },
+      { name: 'supplementalGroupsPolicy', proto: 1, type: t.boolean, description: 'SupplementalGroupsPolicy is set to true if the runtime supports SupplementalGroupsPolicy and ContainerUser.', pointer: true },
     ],
   },
   {
@@ -456,7 +456,7 @@ export const coreV1Types: TypeSchema[] = [
     fields: [
       { name: 'name', proto: 1, type: t.string(), description: 'The name of this port within the service. This must be a DNS_LABEL.' },
       { name: 'protocol', proto: 2, type: t.string(['SCTP', 'TCP', 'UDP']), description: 'The IP protocol for this port. Supports "TCP", "UDP", and "SCTP".' },
-      { name: 'appProtocol', proto: 6, type: t.string(), description: 'The application protocol for this port. This is used as a hint for implementations to offer richer behavior for protocols that they understand.' },
+      { name: 'appProtocol', proto: 6, type: t.string(), description: 'The application protocol for this port. This is used as a hint for implementations to offer richer behavior for protocols that they understand.', pointer: true },
       { name: 'port', proto: 3, type: t.int32, description: 'The port that will be exposed by this service.', required: true, emitEmpty: true },
       { name: 'targetPort', proto: 4, type: t.intOrString, description: 'Number or name of the port to access on the pods targeted by the service. Number must be in the range 1 to 65535.', emitEmpty: true },
       { name: 'nodePort', proto: 5, type: t.int32, description: 'The port on each node on which this service is exposed when type is NodePort or LoadBalancer.' },
@@ -466,7 +466,7 @@ export const coreV1Types: TypeSchema[] = [
     name: 'io.k8s.api.core.v1.SessionAffinityConfig',
     description: 'SessionAffinityConfig represents the configurations of session affinity.',
     fields: [
-      { name: 'clientIP', proto: 1, type: t.ref('io.k8s.api.core.v1.ClientIPConfig'), description: 'clientIP contains the configurations of Client IP based session affinity.' },
+      { name: 'clientIP', proto: 1, type: t.ref('io.k8s.api.core.v1.ClientIPConfig'), description: 'clientIP contains the configurations of Client IP based session affinity.', pointer: true },
     ],
   },
   {
@@ -483,8 +483,8 @@ export const coreV1Types: TypeSchema[] = [
     fields: [
       { name: 'ip', proto: 1, type: t.string(), description: 'The IP of this endpoint. May not be loopback (127.0.0.0/8 or ::1), link-local (169.254.0.0/16 or fe80::/10), or link-local multicast (224.0.0.0/24 or ff02::/16).', required: true, emitEmpty: true },
       { name: 'hostname', proto: 3, type: t.string(), description: 'The Hostname of this endpoint' },
-      { name: 'nodeName', proto: 4, type: t.string(), description: 'Optional: Node hosting this endpoint. This can be used to determine endpoints local to a node.' },
-      { name: 'targetRef', proto: 2, type: t.ref('io.k8s.api.core.v1.ObjectReference'), description: 'Reference to object providing the endpoint.' },
+      { name: 'nodeName', proto: 4, type: t.string(), description: 'Optional: Node hosting this endpoint. This can be used to determine endpoints local to a node.', pointer: true },
+      { name: 'targetRef', proto: 2, type: t.ref('io.k8s.api.core.v1.ObjectReference'), description: 'Reference to object providing the endpoint.', pointer: true },
     ],
   },
   {
@@ -495,7 +495,7 @@ export const coreV1Types: TypeSchema[] = [
       { name: 'name', proto: 1, type: t.string(), description: 'The name of this port. This must match the \'name\' field in the corresponding ServicePort.' },
       { name: 'port', proto: 2, type: t.int32, description: 'The port number of the endpoint.', required: true, emitEmpty: true },
       { name: 'protocol', proto: 3, type: t.string(['SCTP', 'TCP', 'UDP']), description: 'The IP protocol for this port. Must be UDP, TCP, or SCTP.' },
-      { name: 'appProtocol', proto: 4, type: t.string(), description: 'The application protocol for this port. This is used as a hint for implementations to offer richer behavior for protocols that they understand.' },
+      { name: 'appProtocol', proto: 4, type: t.string(), description: 'The application protocol for this port. This is used as a hint for implementations to offer richer behavior for protocols that they understand.', pointer: true },
     ],
   },
   {
@@ -520,22 +520,22 @@ export const coreV1Types: TypeSchema[] = [
     name: 'io.k8s.api.core.v1.NodeSwapStatus',
     description: 'NodeSwapStatus represents swap memory information.',
     fields: [
-      { name: 'capacity', proto: 1, type: t.int64, description: 'Total amount of swap memory in bytes.' },
+      { name: 'capacity', proto: 1, type: t.int64, description: 'Total amount of swap memory in bytes.', pointer: true },
     ],
   },
   {
     name: 'io.k8s.api.core.v1.NodeRuntimeHandlerFeatures',
     description: 'NodeRuntimeHandlerFeatures is a set of features implemented by the runtime handler.',
     fields: [
-      { name: 'recursiveReadOnlyMounts', proto: 1, type: t.boolean, description: 'RecursiveReadOnlyMounts is set to true if the runtime handler supports RecursiveReadOnlyMounts.' },
-      { name: 'userNamespaces', proto: 2, type: t.boolean, description: 'UserNamespaces is set to true if the runtime handler supports UserNamespaces, including for volumes.' },
+      { name: 'recursiveReadOnlyMounts', proto: 1, type: t.boolean, description: 'RecursiveReadOnlyMounts is set to true if the runtime handler supports RecursiveReadOnlyMounts.', pointer: true },
+      { name: 'userNamespaces', proto: 2, type: t.boolean, description: 'UserNamespaces is set to true if the runtime handler supports UserNamespaces, including for volumes.', pointer: true },
     ],
   },
   {
     name: 'io.k8s.api.core.v1.ClientIPConfig',
     description: 'ClientIPConfig represents the configurations of Client IP based session affinity.',
     fields: [
-      { name: 'timeoutSeconds', proto: 1, type: t.int32, description: 'timeoutSeconds specifies the seconds of ClientIP type session sticky time. The value must be >0 && <=86400(for 1 day) if ServiceAffinity == "ClientIP".' },
+      { name: 'timeoutSeconds', proto: 1, type: t.int32, description: 'timeoutSeconds specifies the seconds of ClientIP type session sticky time. The value must be >0 && <=86400(for 1 day) if ServiceAffinity == "ClientIP".', pointer: true },
     ],
   },
   {
@@ -544,7 +544,7 @@ export const coreV1Types: TypeSchema[] = [
     fields: [
       { name: 'ip', proto: 1, type: t.string(), description: 'IP is set for load-balancer ingress points that are IP based (typically GCE or OpenStack load-balancers)' },
       { name: 'hostname', proto: 2, type: t.string(), description: 'Hostname is set for load-balancer ingress points that are DNS based (typically AWS load-balancers)' },
-      { name: 'ipMode', proto: 3, type: t.string(), description: 'IPMode specifies how the load-balancer IP behaves, and may only be specified when the ip field is specified.' },
+      { name: 'ipMode', proto: 3, type: t.string(), description: 'IPMode specifies how the load-balancer IP behaves, and may only be specified when the ip field is specified.', pointer: true },
       { name: 'ports', proto: 4, type: t.array(t.ref('io.k8s.api.core.v1.PortStatus')), description: 'Ports is a list of records of service ports If used, every port defined in the service should have an entry in it', listType: 'atomic' },
     ],
   },
@@ -554,7 +554,7 @@ export const coreV1Types: TypeSchema[] = [
     fields: [
       { name: 'port', proto: 1, type: t.int32, description: 'Port is the port number of the service port of which status is recorded here', required: true, emitEmpty: true },
       { name: 'protocol', proto: 2, type: t.string(['SCTP', 'TCP', 'UDP']), description: 'Protocol is the protocol of the service port of which status is recorded here The supported values are: "TCP", "UDP", "SCTP"', required: true, emitEmpty: true },
-      { name: 'error', proto: 3, type: t.string(), description: 'Error is to record the problem with the service port The format of the error shall comply with the following rules: - built-in error values shall be specified in this file and those shall use CamelCase names - cloud provider specific error values must have names that comply with the format foo.example.com/CamelCase.' },
+      { name: 'error', proto: 3, type: t.string(), description: 'Error is to record the problem with the service port The format of the error shall comply with the following rules: - built-in error values shall be specified in this file and those shall use CamelCase names - cloud provider specific error values must have names that comply with the format foo.example.com/CamelCase.', pointer: true },
     ],
   },
 ]
