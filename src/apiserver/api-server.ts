@@ -1,9 +1,9 @@
-import type { Server } from 'node:http'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, Server } from 'node:http'
+import { createServer, ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
 import Koa from 'koa'
 import type { EventBus } from '../bus/bus.ts'
-import { ApiError } from '../errors/api-error.ts'
+import { ApiError, methodNotAllowed } from '../errors/api-error.ts'
 import { toStatus } from '../errors/to-status.ts'
 import type { Logger } from '../log/logger.ts'
 import type { Store } from '../store/store.ts'
@@ -17,7 +17,9 @@ import { OpenApiService } from './openapi/service.ts'
 import { GenericRegistry } from './registry/generic-registry.ts'
 import type { ResourceDefinition } from './registry/resource-definition.ts'
 import { WatchCache } from './registry/watch-cache.ts'
-import { parseResourcePath } from './request-info.ts'
+import { parseResourcePath, type ResourceRequest } from './request-info.ts'
+import { KubeletProxy, writeStatus } from './proxy/kubelet-proxy.ts'
+import type { ConnectLocation, SubresourceDefinition } from './registry/resource-definition.ts'
 import { builtinResources } from './resources/index.ts'
 
 export interface ApiServerOptions {
@@ -51,6 +53,8 @@ export class ApiServer {
   private serverAddress = '127.0.0.1:0'
   /** /openapi/v2 and /openapi/v3: generated on the first request for them, not at start-up. */
   readonly openapi: OpenApiService
+  /** Where pods/log, exec, attach and portforward go: the kubelet of the pod's node. */
+  private readonly kubelets: KubeletProxy
 
   constructor(private readonly opts: ApiServerOptions) {
     this.defs = opts.resources ?? builtinResources
@@ -69,6 +73,7 @@ export class ApiServer {
         this.caches.set(registry.storageResource, new WatchCache(registry.storageResource, registry.prefixFor(), opts.store, opts.bus, opts.log.child({ component: 'watch-cache' })))
     }
     this.openapi = new OpenApiService(this.defs, opts.schemas ?? apiSchemas)
+    this.kubelets = new KubeletProxy((name) => this.registry('', 'v1', 'nodes')!.get('', name), opts.log.child({ component: 'kubelet-proxy' }))
     this.app = this.buildApp()
   }
 
@@ -97,6 +102,7 @@ export class ApiServer {
     const server = createServer({ keepAliveTimeout: 65_000, noDelay: true }, this.app.callback())
     // Watches are long-lived; Node's default request timeout would cut them.
     server.requestTimeout = 0
+    server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.onUpgrade(req, socket, head))
     server.headersTimeout = 60_000
     this.server = server
     await new Promise<void>((resolve, reject) => {
@@ -146,9 +152,51 @@ export class ApiServer {
       if (!req) return this.serveNonResource(koa)
       const registry = this.registry(req.group, req.version, req.resource)
       if (!registry) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource')
+      const sub = req.subresource ? registry.def.subresources?.[req.subresource] : undefined
+      if (sub?.connect) return this.kubelets.proxyRequest(koa, await this.connectLocation(koa.method, req, registry, sub, new URLSearchParams(koa.querystring)))
       await dispatch({ koa, req, registry, watchCache: this.caches.get(registry.storageResource)!, query: koa.query, log })
     })
     return app
+  }
+
+  /**
+   * Where a connect subresource request goes (SubresourceDefinition.connect on the stored object), after the
+   * checks the generic dispatch would make: the verb (GET = get, POST = create), a name, a namespace.
+   */
+  private async connectLocation(method: string, req: ResourceRequest, registry: GenericRegistry, sub: SubresourceDefinition, query: URLSearchParams): Promise<ConnectLocation> {
+    const verb = method === 'GET' || method === 'HEAD' ? 'get' : method === 'POST' ? 'create' : undefined
+    if (!verb || !sub.verbs.includes(verb)) throw methodNotAllowed('the server does not allow this method on the requested resource')
+    if (!req.name || (registry.def.namespaced && !req.namespace)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource')
+    return sub.connect!(await registry.get(req.namespace, req.name), query)
+  }
+
+  /**
+   * HTTP upgrades: exec, attach and portforward are spliced to the kubelet; any other upgrade request (an h2c
+   * offer…) is served as the plain request it also is.
+   */
+  private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://apiserver')
+    let target: { req: ResourceRequest; registry: GenericRegistry; sub: SubresourceDefinition } | undefined
+    try {
+      const parsed = parseResourcePath(url.pathname)
+      const registry = parsed && this.registry(parsed.group, parsed.version, parsed.resource)
+      const sub = parsed?.subresource ? registry?.def.subresources?.[parsed.subresource] : undefined
+      if (parsed && registry && sub?.connect && sub.upgrade) target = { req: parsed, registry, sub }
+    } catch (err) {
+      const { status } = toStatus(err)
+      return writeStatus(socket, status.code, JSON.stringify(status))
+    }
+    if (target) {
+      const t = target
+      void this.kubelets.proxyUpgrade(req, socket, head, () => this.connectLocation(req.method ?? 'GET', t.req, t.registry, t.sub, url.searchParams))
+      return
+    }
+    const res = new ServerResponse(req)
+    res.shouldKeepAlive = false
+    res.assignSocket(socket)
+    res.on('finish', () => socket.end())
+    if (head.length) socket.unshift(head)
+    void this.app.callback()(req, res)
   }
 
   /** Discovery, version and health: everything that is not a resource. */

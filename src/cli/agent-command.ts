@@ -43,6 +43,7 @@ export function agentCommand(yargs: Argv) {
         nodeName: argv['node-name'],
         nodeAddress: argv['node-ip'],
         podInfraImage: argv['pod-infra-image'],
+        portForwardImage: argv['port-forward-image'],
         dataDir: argv['data-dir'],
         dockerSocket: argv['docker-socket'],
         log,

@@ -9,6 +9,7 @@ export function kubeletOptions<T>(y: Argv<T>, defaultRuntime: 'auto' | 'docker')
     .option('node-name', { type: 'string', describe: 'name of the (first) node (default: the host name)' })
     .option('node-ip', { type: 'string', default: '127.0.0.1', describe: 'node address: pods report it as hostIP; hostPorts are published on it' })
     .option('pod-infra-image', { type: 'string', default: DEFAULT_POD_INFRA_IMAGE, describe: 'image of the pod sandbox (pause) container' })
+    .option('port-forward-image', { type: 'string', describe: 'image of the port-forward helper container, which needs `nc` (default busybox:1.36)' })
     .option('docker-socket', { type: 'string', describe: 'Docker engine socket (default: DOCKER_HOST or /var/run/docker.sock)' })
     .option('cleanup', { type: 'boolean', default: false, describe: "on exit, remove every container of this node's pods" })
 }

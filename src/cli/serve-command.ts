@@ -33,6 +33,7 @@ export function serveCommand(yargs: Argv) {
         nodeName: argv['node-name'],
         nodeAddress: argv['node-ip'],
         podInfraImage: argv['pod-infra-image'],
+        portForwardImage: argv['port-forward-image'],
         dockerSocket: argv['docker-socket'],
         cleanup: argv.cleanup,
         log,

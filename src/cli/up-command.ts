@@ -15,6 +15,7 @@ export function upCommand(yargs: Argv) {
     (y) =>
       clusterNameOptions(y)
         .option('runtime', { type: 'string', default: 'auto', choices: ['auto', 'docker', 'fake', 'none'], describe: 'where pods run (auto: Docker when an engine answers, else fake)' })
+        .option('store', { type: 'string', default: 'auto', choices: ['auto', 'etcd', 'embedded'], describe: 'store of record (auto: etcd when Docker or an etcd binary is there, else embedded)' })
         .option('etcd', { type: 'string', default: 'auto', choices: ['auto', 'docker', 'exec'], describe: 'how etcd runs: in a container, or the etcd binary on PATH' })
         .option('etcd-servers', { type: 'string', describe: 'use existing etcd servers (comma-separated URLs) instead' })
         .option('etcd-image', { type: 'string', default: DEFAULT_ETCD_IMAGE, describe: 'etcd image for --etcd docker' })
@@ -30,7 +31,7 @@ export function upCommand(yargs: Argv) {
       const quiet = Boolean(process.env.CI) || !process.stderr.isTTY
       const progress = (line: string) => !quiet && process.stderr.write(`  ${line}\n`)
       if (!argv.foreground) {
-        const forwarded = ['--name', argv.name, '--data-dir', dataDir, '--runtime', argv.runtime, '--etcd', argv.etcd, '--etcd-image', argv['etcd-image'], '--nodes', String(argv.nodes), '--pod-infra-image', argv['pod-infra-image'], '--log-level', argv['log-level']]
+        const forwarded = ['--name', argv.name, '--data-dir', dataDir, '--runtime', argv.runtime, '--store', argv.store, '--etcd', argv.etcd, '--etcd-image', argv['etcd-image'], '--nodes', String(argv.nodes), '--pod-infra-image', argv['pod-infra-image'], '--log-level', argv['log-level']]
         if (argv['etcd-servers']) forwarded.push('--etcd-servers', argv['etcd-servers'])
         if (argv.port !== undefined) forwarded.push('--port', String(argv.port))
         if (argv.kubeconfig) forwarded.push('--kubeconfig', argv.kubeconfig)
@@ -46,6 +47,7 @@ export function upCommand(yargs: Argv) {
           name: argv.name,
           dataDir,
           runtime: argv.runtime as 'auto',
+          store: argv.store as 'auto',
           etcd: argv.etcd as 'auto',
           etcdServers: argv['etcd-servers']?.split(',').map((s) => s.trim()).filter(Boolean),
           etcdImage: argv['etcd-image'],
@@ -66,7 +68,7 @@ export function upCommand(yargs: Argv) {
 
 function nextSteps(name: string, server: string, kubeconfig: string, nodes: number, runtime: string, store: string): string {
   return [
-    `cluster "${name}" is ready at ${server}: ${nodes} node${nodes === 1 ? '' : 's'} (${runtime} runtime), store: ${store === 'memory' ? 'memory' : `etcd (${store})`}`,
+    `cluster "${name}" is ready at ${server}: ${nodes} node${nodes === 1 ? '' : 's'} (${runtime} runtime), store: ${store === 'memory' || store === 'embedded' ? store : `etcd (${store})`}`,
     `kubectl context: kubebox-${name} (in ${kubeconfig})`,
     '',
     'Try:',

@@ -15,6 +15,8 @@ export interface KubeletsOptions {
   nodeName?: string
   nodeAddress: string
   podInfraImage: string
+  /** The image of the port-forward helper (default: the kubelet's). */
+  portForwardImage?: string
   dataDir: string
   dockerSocket?: string
   containerLabels?: Record<string, string>
@@ -41,6 +43,7 @@ export async function startKubelets(opts: KubeletsOptions): Promise<{ kubelets: 
       address: opts.nodeAddress,
       dataDir: join(opts.dataDir, 'kubelet', nodeName),
       podInfraImage: opts.podInfraImage,
+      portForwardImage: opts.portForwardImage,
       containerLabels: opts.containerLabels,
       log: opts.log,
     })

@@ -41,6 +41,8 @@ export interface ServeOptions {
   nodeName?: string
   nodeAddress?: string
   podInfraImage?: string
+  /** The image of the kubelets' port-forward helper (needs `nc`). */
+  portForwardImage?: string
   dockerSocket?: string
   /** Remove every container of this cluster's pods when stopping. */
   cleanup?: boolean
@@ -101,6 +103,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     nodeName: opts.nodeName,
     nodeAddress: opts.nodeAddress ?? '127.0.0.1',
     podInfraImage: opts.podInfraImage ?? DEFAULT_POD_INFRA_IMAGE,
+    portForwardImage: opts.portForwardImage,
     dataDir: opts.dataDir,
     dockerSocket: opts.dockerSocket,
     containerLabels: opts.containerLabels,

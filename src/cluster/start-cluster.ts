@@ -6,10 +6,11 @@ import { LoopbackClient } from '../client/loopback-client.ts'
 import { OWNER_LABELS } from '../docker/owner-labels.ts'
 import { removeOrphanContainers } from '../docker/orphans.ts'
 import { createLogger, silentLogger, type Logger } from '../log/logger.ts'
+import { EmbeddedStore } from '../store/embedded-store.ts'
 import { MemoryStore } from '../store/memory-store.ts'
 import { randomSuffix } from '../util/random.ts'
 import { dockerAnswers } from '../kubelet/runtime/create-runtime.ts'
-import { provideEtcd, type EtcdMode, type ProvidedEtcd } from './choose-etcd.ts'
+import { NoEtcdError, provideEtcd, type EtcdMode, type ProvidedEtcd } from './choose-etcd.ts'
 import { DEFAULT_POD_INFRA_IMAGE, serve, type RunningServer } from './serve.ts'
 
 export interface ClusterOptions {
@@ -17,8 +18,12 @@ export interface ClusterOptions {
   name?: string
   /** Where pods run: `docker`, `fake` (no containers, pods go Running), `none` (API only), `auto` (Docker if it answers, else fake). */
   runtime?: 'docker' | 'fake' | 'none' | 'auto'
-  /** The store of record: `etcd` (default) or `memory` (in this process only, gone at stop). */
-  store?: 'etcd' | 'memory'
+  /**
+   * The store of record: `etcd` (default), `embedded` (in this process, persisted in the data dir; one
+   * process only) or `memory` (in this process, gone at stop: the fastest for tests). `auto`: etcd when
+   * Docker or an etcd binary can run it, else embedded (said in one line).
+   */
+  store?: 'etcd' | 'embedded' | 'memory' | 'auto'
   /** How etcd runs: in a container (`docker`), as the `etcd` binary on PATH (`exec`), or `auto`. */
   etcd?: EtcdMode
   /** Use these etcd servers instead of starting one. */
@@ -31,6 +36,8 @@ export interface ClusterOptions {
   dataDir?: string
   kubeconfigPath?: string
   podInfraImage?: string
+  /** The image of the port-forward helper container (needs `nc`; default busybox:1.36). */
+  portForwardImage?: string
   serviceClusterIpRange?: string
   /** A logger, or a level for a JSON logger on stderr; default silent. */
   log?: Logger | 'debug' | 'info' | 'warn' | 'error'
@@ -48,8 +55,10 @@ export interface Cluster {
   kubeconfig: string
   kubeconfigPath: string
   dataDir: string
-  /** How etcd runs (`docker`, `exec`, `external`), or `memory`. */
+  /** How etcd runs (`docker`, `exec`, `external`), or `embedded` / `memory`. */
   storeMode: string
+  /** Where pods run: `docker`, `fake` or `none` (what `auto` chose). */
+  runtime: string
   /** The running pieces, for the CLI. */
   running: RunningServer
   stop(): Promise<void>
@@ -70,27 +79,40 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const dataDir = opts.dataDir ?? tempDir!
   const requested = opts.runtime ?? 'auto'
   const runtime = requested === 'auto' ? ((await dockerAnswers()) ? 'docker' : 'fake') : requested
-  const etcdMayUseDocker = opts.store !== 'memory' && !opts.etcdServers?.length && opts.etcd !== 'exec'
+  let store = opts.store ?? 'etcd'
+  const etcdMayUseDocker = (store === 'etcd' || store === 'auto') && !opts.etcdServers?.length && opts.etcd !== 'exec'
   if (runtime === 'docker' || etcdMayUseDocker) {
     const removed = await removeOrphanContainers()
     if (removed) log.info({ removed }, 'removed containers left by a process that is gone')
   }
   let etcd: ProvidedEtcd | undefined
+  let embedded: EmbeddedStore | undefined
   let running: RunningServer | undefined
   const cleanup = async () => {
     await running?.stop().catch((err) => log.warn({ err: err.message }, 'stopping the cluster'))
     await etcd?.stop().catch((err) => log.warn({ err: err.message }, 'stopping etcd'))
+    await embedded?.close().catch((err) => log.warn({ err: err.message }, 'closing the embedded store'))
     if (tempDir) await rm(tempDir, { recursive: true, force: true })
   }
   try {
-    if (opts.store !== 'memory') {
+    if (store === 'etcd' || store === 'auto') {
       opts.onProgress?.('starting etcd')
-      etcd = await provideEtcd({ mode: opts.etcd ?? 'auto', servers: opts.etcdServers, image: opts.etcdImage, cluster: name, dataDir, onProgress: opts.onProgress })
+      try {
+        etcd = await provideEtcd({ mode: opts.etcd ?? 'auto', servers: opts.etcdServers, image: opts.etcdImage, cluster: name, dataDir, onProgress: opts.onProgress })
+        store = 'etcd'
+      } catch (err) {
+        if (!(store === 'auto' && err instanceof NoEtcdError)) throw err
+        const line = `no Docker engine and no etcd binary found: using the embedded store (state in ${join(dataDir, 'store')})`
+        log.warn(line)
+        opts.onProgress?.(line)
+        store = 'embedded'
+      }
     }
+    if (store === 'embedded') embedded = await EmbeddedStore.open(join(dataDir, 'store'))
     opts.onProgress?.('starting the API server')
     running = await serve({
       etcdServers: etcd?.endpoints ?? [],
-      store: opts.store === 'memory' ? new MemoryStore() : undefined,
+      store: store === 'memory' ? new MemoryStore() : embedded,
       port: opts.port ?? 0,
       bindAddress: '127.0.0.1',
       kubeconfig: opts.kubeconfigPath,
@@ -99,6 +121,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       runtime,
       nodes: opts.nodes ?? 1,
       podInfraImage: opts.podInfraImage ?? DEFAULT_POD_INFRA_IMAGE,
+      portForwardImage: opts.portForwardImage,
       cleanup: true,
       containerLabels: OWNER_LABELS(name),
       contextName: `kubebox-${name}`,
@@ -121,7 +144,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     kubeconfig,
     kubeconfigPath: running.kubeconfigPath,
     dataDir,
-    storeMode: etcd?.mode ?? 'memory',
+    storeMode: etcd?.mode ?? store,
+    runtime,
     running,
     stop,
     [Symbol.asyncDispose]: stop,

@@ -13,6 +13,7 @@ export interface UpOptions {
   name: string
   dataDir: string
   runtime: NonNullable<ClusterOptions['runtime']>
+  store: NonNullable<ClusterOptions['store']>
   etcd: NonNullable<ClusterOptions['etcd']>
   etcdServers?: string[]
   etcdImage?: string
@@ -42,6 +43,7 @@ export async function runClusterForeground(opts: UpOptions, onReady?: (state: Cl
     name: opts.name,
     dataDir: opts.dataDir,
     runtime: opts.runtime,
+    store: opts.store,
     etcd: opts.etcd,
     etcdServers: opts.etcdServers,
     etcdImage: opts.etcdImage,
@@ -60,7 +62,7 @@ export async function runClusterForeground(opts: UpOptions, onReady?: (state: Cl
     server: cluster.server,
     port: Number(new URL(cluster.server).port),
     kubeconfigPath,
-    runtime: cluster.running.kubelets.length ? opts.runtime : 'none',
+    runtime: cluster.running.kubelets.length ? cluster.runtime : 'none',
     storeMode: cluster.storeMode,
     nodes: cluster.running.kubelets.length,
     startedAt: new Date().toISOString(),

@@ -5,6 +5,7 @@ import { EventRecorder } from '../client/event-recorder.ts'
 import type { InformerFactory } from '../client/informer-factory.ts'
 import { ApiError } from '../errors/api-error.ts'
 import { jsonEqual } from '../util/deep-equal.ts'
+import { requeueOnConflict } from './requeue-on-conflict.ts'
 import { Controller, type Result } from './controller.ts'
 import { claimObjects, controllerRefOf, newControllerRef } from './controller-ref.ts'
 import { ObjectIndex } from './object-index.ts'
@@ -119,7 +120,11 @@ export class DeploymentController extends Controller {
     if (d && !isRollingUpdate(d)) this.queue.add(keyOf(d))
   }
 
-  protected async reconcile(key: string): Promise<Result | void> {
+  protected reconcile(key: string): Promise<Result | void> {
+    return requeueOnConflict(this.log, key, () => this.syncDeployment(key))
+  }
+
+  private async syncDeployment(key: string): Promise<Result | void> {
     const [namespace, name] = key.split('/') as [string, string]
     const cached = this.deployments.get(namespace, name)
     if (!cached) return

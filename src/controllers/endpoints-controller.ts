@@ -5,7 +5,8 @@ import { EventRecorder } from '../client/event-recorder.ts'
 import type { InformerFactory } from '../client/informer-factory.ts'
 import { ApiError } from '../errors/api-error.ts'
 import { jsonEqual } from '../util/deep-equal.ts'
-import { Controller } from './controller.ts'
+import { requeueOnConflict } from './requeue-on-conflict.ts'
+import { Controller, type Result } from './controller.ts'
 import { newControllerRef } from './controller-ref.ts'
 import { ObjectIndex } from './object-index.ts'
 import { isPodReady } from './pod-state.ts'
@@ -19,8 +20,15 @@ export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name'
 export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by'
 export const SLICE_CONTROLLER = 'endpointslice-controller.k8s.io'
 const HEADLESS_LABEL = 'service.kubernetes.io/headless'
+/** Endpoints hold at most this many addresses (maxCapacity); beyond, they are truncated and annotated. */
+const MAX_ENDPOINTS_ADDRESSES = 1000
+const OVER_CAPACITY = 'endpoints.kubernetes.io/over-capacity'
 /** --max-endpoints-per-slice */
 const MAX_ENDPOINTS_PER_SLICE = 100
+/** How long a slice write may take to show in the informer before it is no longer waited for. */
+const WRITE_TTL_MS = 30_000
+/** How soon a service whose slices the informer does not show as written yet is looked at again. */
+const STALE_RETRY_MS = 50
 
 const keyOf = (o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`
 const isHeadless = (svc: KubeObject) => svc.spec?.clusterIP === 'None'
@@ -52,6 +60,11 @@ export class EndpointsController extends Controller {
   private pods!: ObjectIndex
   private endpoints!: ObjectIndex
   private slices!: ObjectIndex
+  /**
+   * The endpointSliceTracker: per service, the resourceVersion of each slice this controller last wrote ('' once
+   * deleted), until the informer shows it. A sync over a cache without them would create the same slices again.
+   */
+  private readonly written = new Map<string, Map<string, { rv: string; at: number }>>()
 
   constructor(opts: WorkloadControllerOptions) {
     super('endpoints', opts.log, opts.concurrency ?? 4)
@@ -96,13 +109,18 @@ export class EndpointsController extends Controller {
     }
   }
 
-  protected async reconcile(key: string): Promise<void> {
+  protected reconcile(key: string): Promise<Result | void> {
+    return requeueOnConflict(this.log, key, () => this.sync(key))
+  }
+
+  private async sync(key: string): Promise<Result | void> {
     const [namespace, name] = key.split('/') as [string, string]
     const cached = this.services.get(namespace, name)
     if (!cached) {
       // The Service is gone: so are its Endpoints (its slices go with it through their owner reference too).
       await this.deleteIgnoringMissing(ENDPOINTS, namespace, name)
       for (const slice of this.managedSlices(namespace, name)) await this.deleteIgnoringMissing(SLICES, namespace, slice.metadata.name!)
+      this.written.delete(key)
       return
     }
     const svc: KubeObject = { apiVersion: 'v1', kind: 'Service', ...cached }
@@ -120,6 +138,7 @@ export class EndpointsController extends Controller {
       this.recorder.event(svc, 'Warning', 'FailedToUpdateEndpoint', `Failed to update endpoint ${key}: ${(err as Error).message}`)
       throw err
     }
+    if (this.slicesStale(key, namespace)) return { requeueAfterMs: STALE_RETRY_MS }
     try {
       await this.syncSlices(svc, pods)
     } catch (err) {
@@ -133,12 +152,18 @@ export class EndpointsController extends Controller {
   private async syncEndpoints(svc: KubeObject, pods: KubeObject[]): Promise<void> {
     const namespace = svc.metadata.namespace!
     const name = svc.metadata.name!
-    const subsets = endpointSubsets(svc, pods)
+    const { subsets, truncated } = truncateSubsets(endpointSubsets(svc, pods))
     const labels: Record<string, string> = { ...svc.metadata.labels }
     if (isHeadless(svc)) labels[HEADLESS_LABEL] = ''
     const current = this.endpoints.get(namespace, name)
-    if (current && jsonEqual(current.subsets ?? [], subsets) && jsonEqual(current.metadata.labels ?? {}, labels)) return
-    const ep: KubeObject = current ? structuredClone(current) : { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace } }
+    const wasTruncated = current?.metadata.annotations?.[OVER_CAPACITY] === 'truncated'
+    if (current && wasTruncated === truncated && jsonEqual(current.subsets ?? [], subsets) && jsonEqual(current.metadata.labels ?? {}, labels)) return
+    const ep: KubeObject = current
+      ? { ...current, metadata: { ...current.metadata, annotations: { ...current.metadata.annotations } } }
+      : { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace, annotations: {} } }
+    if (truncated) ep.metadata.annotations![OVER_CAPACITY] = 'truncated'
+    else delete ep.metadata.annotations![OVER_CAPACITY]
+    if (!Object.keys(ep.metadata.annotations!).length) delete ep.metadata.annotations
     if (Object.keys(labels).length) ep.metadata.labels = labels
     else delete ep.metadata.labels
     if (subsets.length) ep.subsets = subsets
@@ -149,11 +174,32 @@ export class EndpointsController extends Controller {
         // Created meanwhile (the cache lags): write over it.
         if (!(err instanceof ApiError && err.code === 409)) throw err
         const existing = await this.client.get(ENDPOINTS, namespace, name)
-        await this.client.update(ENDPOINTS, namespace, { ...existing, metadata: { ...existing.metadata, labels: ep.metadata.labels }, subsets: ep.subsets })
+        await this.client.update(ENDPOINTS, namespace, { ...existing, metadata: { ...existing.metadata, labels: ep.metadata.labels, annotations: ep.metadata.annotations }, subsets: ep.subsets })
       })
   }
 
   // --- discovery.k8s.io/v1 EndpointSlices ---
+
+  /** Does the informer still miss a slice write of this service? Writes it shows (or that took too long) are forgotten. */
+  private slicesStale(key: string, namespace: string): boolean {
+    const writes = this.written.get(key)
+    if (!writes) return false
+    const now = Date.now()
+    for (const [name, { rv, at }] of writes) {
+      const cached = this.slices.get(namespace, name)
+      const seen = rv === '' ? !cached : Boolean(cached) && Number(cached!.metadata.resourceVersion) >= Number(rv)
+      if (seen || now - at > WRITE_TTL_MS) writes.delete(name)
+    }
+    if (writes.size === 0) this.written.delete(key)
+    return writes.size > 0
+  }
+
+  private wrote(svc: KubeObject, name: string, rv: string): void {
+    const key = keyOf(svc)
+    let writes = this.written.get(key)
+    if (!writes) this.written.set(key, (writes = new Map()))
+    writes.set(name, { rv, at: Date.now() })
+  }
 
   private managedSlices(namespace: string, service: string): KubeObject[] {
     return this.slices
@@ -169,51 +215,59 @@ export class EndpointsController extends Controller {
   private async syncSlices(svc: KubeObject, pods: KubeObject[]): Promise<void> {
     const namespace = svc.metadata.namespace!
     const addressType = svc.spec?.ipFamilies?.[0] === 'IPv6' ? 'IPv6' : 'IPv4'
-    const groups = sliceGroups(svc, pods, addressType)
     const labels = sliceLabels(svc)
     const existing = this.managedSlices(namespace, svc.metadata.name!)
     const unused = new Set(existing)
-    const writes: KubeObject[] = []
+    const updates: KubeObject[] = []
     const creates: KubeObject[] = []
-    for (const [portsKey, group] of groups) {
-      const mine = existing.filter((s) => unused.has(s) && s.addressType === addressType && JSON.stringify(slicePorts(s.ports)) === portsKey)
-      const wanted = new Map(group.endpoints.map((e) => [e.targetRef?.uid ?? e.addresses[0], e]))
-      const placed: KubeObject[] = []
-      for (const slice of mine) {
+    for (const [portsKey, group] of sliceGroups(svc, pods, addressType)) {
+      const wanted = new Map(group.endpoints.map((e) => [endpointKey(e), e]))
+      const placed: { slice: KubeObject; endpoints: any[]; created: boolean }[] = []
+      for (const slice of existing) {
+        if (!unused.has(slice) || slice.addressType !== addressType || JSON.stringify(slicePorts(slice.ports)) !== portsKey) continue
         unused.delete(slice)
-        const kept = (slice.endpoints ?? []).map((e: any) => e.targetRef?.uid ?? e.addresses?.[0]).filter((k: string) => wanted.has(k))
-        const endpoints = kept.map((k: string) => wanted.get(k)!)
-        for (const k of kept) wanted.delete(k)
-        placed.push({ ...structuredClone(slice), endpoints })
+        const endpoints: any[] = []
+        for (const e of slice.endpoints ?? []) {
+          const desired = wanted.get(endpointKey(e))
+          if (!desired) continue
+          endpoints.push(desired)
+          wanted.delete(endpointKey(e))
+        }
+        placed.push({ slice, endpoints, created: false })
       }
       const rest = [...wanted.values()]
-      for (const slice of placed) while (slice.endpoints.length < MAX_ENDPOINTS_PER_SLICE && rest.length) slice.endpoints.push(rest.shift())
-      while (rest.length || (placed.length === 0 && groups.size === 1 && group.endpoints.length === 0)) {
-        const slice = newSlice(svc, labels, addressType, group.ports)
-        slice.endpoints = rest.splice(0, MAX_ENDPOINTS_PER_SLICE)
-        creates.push(slice)
-        placed.push(slice)
-        if (!rest.length) break
-      }
-      placed.forEach((slice, i) => {
-        if (creates.includes(slice)) return
-        // An emptied slice goes, unless it is the one placeholder of a service without endpoints.
-        if (slice.endpoints.length === 0 && (group.endpoints.length > 0 || i > 0)) unused.add(existing.find((x) => x.metadata.name === slice.metadata.name)!)
-        else writes.push(slice)
+      let next = 0
+      for (const p of placed) while (p.endpoints.length < MAX_ENDPOINTS_PER_SLICE && next < rest.length) p.endpoints.push(rest[next++])
+      for (; next < rest.length; next += MAX_ENDPOINTS_PER_SLICE)
+        placed.push({ slice: newSlice(svc, labels, addressType, group.ports), endpoints: rest.slice(next, next + MAX_ENDPOINTS_PER_SLICE), created: true })
+      // A service without endpoints keeps one empty placeholder slice.
+      if (placed.length === 0) placed.push({ slice: newSlice(svc, labels, addressType, group.ports), endpoints: [], created: true })
+      placed.forEach(({ slice, endpoints, created }, i) => {
+        if (endpoints.length === 0 && (group.endpoints.length > 0 || i > 0)) {
+          if (!created) unused.add(slice)
+          return
+        }
+        const sorted = sortByAddress(endpoints)
+        if (created) creates.push({ ...slice, endpoints: sorted })
+        else {
+          const merged = { ...slice.metadata.labels, ...labels }
+          if (!jsonEqual(slice.endpoints ?? [], sorted) || !jsonEqual(slice.metadata.labels, merged))
+            updates.push({ ...slice, metadata: { ...slice.metadata, labels: merged }, endpoints: sorted })
+        }
       })
     }
-    for (const slice of writes) {
-      const current = existing.find((s) => s.metadata.name === slice.metadata.name)!
-      slice.endpoints.sort(byAddress)
-      slice.metadata.labels = { ...slice.metadata.labels, ...labels }
-      if (jsonEqual(current.endpoints ?? [], slice.endpoints) && jsonEqual(current.metadata.labels, slice.metadata.labels)) continue
-      await this.client.update(SLICES, namespace, slice)
+    for (const slice of updates) {
+      const stored = await this.client.update(SLICES, namespace, slice)
+      this.wrote(svc, stored.metadata.name!, stored.metadata.resourceVersion!)
     }
     for (const slice of creates) {
-      slice.endpoints.sort(byAddress)
-      await this.client.create(SLICES, namespace, slice)
+      const stored = await this.client.create(SLICES, namespace, slice)
+      this.wrote(svc, stored.metadata.name!, stored.metadata.resourceVersion!)
     }
-    for (const slice of unused) await this.deleteIgnoringMissing(SLICES, namespace, slice.metadata.name!)
+    for (const slice of unused) {
+      await this.deleteIgnoringMissing(SLICES, namespace, slice.metadata.name!)
+      this.wrote(svc, slice.metadata.name!, '')
+    }
   }
 
   private async deleteIgnoringMissing(r: typeof SLICES, namespace: string, name: string): Promise<void> {
@@ -266,8 +320,16 @@ const podIP = (pod: KubeObject, family?: 'IPv4' | 'IPv6'): string | undefined =>
   return family ? ips.find((ip) => (family === 'IPv6') === ip.includes(':')) : ips[0]
 }
 
-const ipOrder = (ip: string) => (ip.includes(':') ? ip : ip.split('.').map((n) => n.padStart(3, '0')).join('.'))
-const byAddress = (a: any, b: any) => ipOrder(a.addresses?.[0] ?? a.ip ?? '').localeCompare(ipOrder(b.addresses?.[0] ?? b.ip ?? '')) || (a.targetRef?.uid ?? '').localeCompare(b.targetRef?.uid ?? '')
+/** An address's sort key: IPv4 octets zero-padded so that they sort numerically, then the target's uid. */
+const addressOrder = (ip: string, uid = '') => `${ip.includes(':') ? ip : ip.split('.').map((n) => n.padStart(3, '0')).join('.')}|${uid}`
+/** Sorts endpoints (slice) or addresses (Endpoints) by IP then uid, computing each key once. */
+function sortByAddress<T extends { addresses?: string[]; ip?: string; targetRef?: { uid?: string } }>(items: T[]): T[] {
+  return items
+    .map((item) => ({ item, key: addressOrder(item.addresses?.[0] ?? item.ip ?? '', item.targetRef?.uid) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((x) => x.item)
+}
+const endpointKey = (e: any): string => e.targetRef?.uid ?? e.addresses?.[0] ?? ''
 
 const targetRef = (pod: KubeObject) => ({ kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid })
 
@@ -311,11 +373,35 @@ export function endpointSubsets(svc: KubeObject, pods: KubeObject[]): any[] {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([, s]) => {
       const subset: any = {}
-      if (s.addresses.length) subset.addresses = s.addresses.sort(byAddress)
-      if (s.notReadyAddresses.length) subset.notReadyAddresses = s.notReadyAddresses.sort(byAddress)
+      if (s.addresses.length) subset.addresses = sortByAddress(s.addresses)
+      if (s.notReadyAddresses.length) subset.notReadyAddresses = sortByAddress(s.notReadyAddresses)
       if (s.ports.length) subset.ports = s.ports
       return subset
     })
+}
+
+/**
+ * Endpoints over capacity keep 1000 addresses (the endpoints controller's truncateEndpoints): each subset its share,
+ * ready addresses before not-ready ones. EndpointSlices have no such limit.
+ */
+export function truncateSubsets(subsets: any[]): { subsets: any[]; truncated: boolean } {
+  const count = (s: any) => (s.addresses?.length ?? 0) + (s.notReadyAddresses?.length ?? 0)
+  const total = subsets.reduce((n, s) => n + count(s), 0)
+  if (total <= MAX_ENDPOINTS_ADDRESSES) return { subsets, truncated: false }
+  let budget = MAX_ENDPOINTS_ADDRESSES
+  const out = subsets.map((s, i) => {
+    const share = i === subsets.length - 1 ? budget : Math.min(budget, Math.floor((count(s) / total) * MAX_ENDPOINTS_ADDRESSES))
+    budget -= share
+    const addresses = (s.addresses ?? []).slice(0, share)
+    const notReady = (s.notReadyAddresses ?? []).slice(0, share - addresses.length)
+    const t: any = { ...s }
+    if (addresses.length) t.addresses = addresses
+    else delete t.addresses
+    if (notReady.length) t.notReadyAddresses = notReady
+    else delete t.notReadyAddresses
+    return t
+  })
+  return { subsets: out.filter((s) => count(s) > 0), truncated: true }
 }
 
 /** EndpointSlice ports as the API server defaults them (name '' when unnamed), for comparing. */

@@ -3,6 +3,7 @@ import type { ApiClient, ResourceInfo } from '../client/api-client.ts'
 import type { InformerFactory } from '../client/informer-factory.ts'
 import { ApiError } from '../errors/api-error.ts'
 import type { Logger } from '../log/logger.ts'
+import { requeueOnConflict } from './requeue-on-conflict.ts'
 import { Controller, type Result } from './controller.ts'
 
 export const ORPHAN_FINALIZER = 'orphan'
@@ -134,7 +135,11 @@ export class GarbageCollector extends Controller {
     return [...(this.dependents.get(uid) ?? [])].map((d) => this.nodes.get(d)).filter((n): n is GraphNode => Boolean(n))
   }
 
-  protected async reconcile(uid: string): Promise<Result | void> {
+  protected reconcile(uid: string): Promise<Result | void> {
+    return requeueOnConflict(this.log, uid, () => this.sync(uid))
+  }
+
+  private async sync(uid: string): Promise<Result | void> {
     const node = this.nodes.get(uid)
     if (!node) return
     const { obj } = node

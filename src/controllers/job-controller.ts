@@ -6,6 +6,7 @@ import { EventRecorder } from '../client/event-recorder.ts'
 import type { InformerFactory } from '../client/informer-factory.ts'
 import { ApiError } from '../errors/api-error.ts'
 import { jsonEqual } from '../util/deep-equal.ts'
+import { requeueOnConflict } from './requeue-on-conflict.ts'
 import { Controller, type Result } from './controller.ts'
 import { claimObjects, controllerRefOf, newControllerRef } from './controller-ref.ts'
 import { Expectations } from './expectations.ts'
@@ -56,6 +57,8 @@ export class JobController extends Controller {
   private readonly recorder: EventRecorder
   private readonly expectations = new Expectations()
   private readonly backoff = new Map<string, BackoffRecord>()
+  /** Pods whose tracking finalizer this controller removed, until the informer shows it (finalizer expectations). */
+  private readonly finalizersRemoved = new Set<string>()
   private readonly backoffBaseMs: number
   private jobs!: ObjectIndex
   private pods!: ObjectIndex
@@ -102,6 +105,7 @@ export class JobController extends Controller {
   }
 
   private podChanged(pod: KubeObject, old: KubeObject | undefined, deleted = false): void {
+    if (deleted || !hasTrackingFinalizer(pod)) this.finalizersRemoved.delete(pod.metadata.uid!)
     const job = this.jobOf(pod)
     if (!job) {
       // A pod of a Job that is gone still holding the tracking finalizer: it would never go away.
@@ -116,7 +120,11 @@ export class JobController extends Controller {
     this.queue.add(key)
   }
 
-  protected async reconcile(key: string): Promise<Result | void> {
+  protected reconcile(key: string): Promise<Result | void> {
+    return requeueOnConflict(this.log, key, () => this.sync(key))
+  }
+
+  private async sync(key: string): Promise<Result | void> {
     if (key.startsWith('pod:')) return this.releaseOrphan(key.slice(4))
     const [namespace, name] = key.split('/') as [string, string]
     const cached = this.jobs.get(namespace, name)
@@ -125,7 +133,14 @@ export class JobController extends Controller {
       this.backoff.delete(key)
       return
     }
-    const job: KubeObject = { apiVersion: 'batch/v1', kind: 'Job', ...structuredClone(cached) }
+    // Read fresh: the status carries the pods counted so far, and counting from a stale copy would lose or repeat some.
+    let job: KubeObject
+    try {
+      job = { apiVersion: 'batch/v1', kind: 'Job', ...(await this.client.get(JOBS, namespace, name)) }
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 404) return
+      throw err
+    }
     job.status ??= {}
     const managedBy = job.spec?.managedBy
     if (managedBy && managedBy !== 'kubernetes.io/job-controller') return
@@ -135,7 +150,8 @@ export class JobController extends Controller {
     if (!status.startTime && !job.spec.suspend) status.startTime = formatTime(now)
 
     // Count finished pods exactly once: uncounted, finalizer off, then counted.
-    await this.trackFinishedPods(job, key, pods, status)
+    const counted = await this.trackFinishedPods(job, pods, status)
+    const backoff = nextBackoff(this.backoff.get(key), counted, now)
     const active = pods.filter((p) => !isPodTerminal(p) && !p.metadata.deletionTimestamp)
     const terminating = pods.filter((p) => !isPodTerminal(p) && p.metadata.deletionTimestamp)
     const succeeded = status.succeeded ?? 0
@@ -171,7 +187,7 @@ export class JobController extends Controller {
           }
         }
       } else if (this.expectations.satisfied(key) && !job.metadata.deletionTimestamp) {
-        result = await this.manageActive(job, key, active, status, now)
+        result = await this.manageActive(job, key, active, status, backoff, now)
       }
     }
     const finished = isFinished({ ...job, status })
@@ -180,6 +196,7 @@ export class JobController extends Controller {
     status.terminating = terminating.length
     status.uncountedTerminatedPods ??= {}
     await this.writeStatus(job, status)
+    if (backoff) this.backoff.set(key, backoff)
     return result ?? requeueForDeadline(job, status, now)
   }
 
@@ -196,12 +213,12 @@ export class JobController extends Controller {
    * trackJobStatusAndRemoveFinalizers: finished pods still holding the finalizer are recorded as uncounted (status
    * written), their finalizers removed, then every uncounted pod whose finalizer is gone moves to the counters.
    */
-  private async trackFinishedPods(job: KubeObject, key: string, pods: KubeObject[], status: any): Promise<void> {
+  private async trackFinishedPods(job: KubeObject, pods: KubeObject[], status: any): Promise<{ succeeded: number; failed: number }> {
     const unc = (status.uncountedTerminatedPods ??= {})
     const seen = new Set([...(unc.succeeded ?? []), ...(unc.failed ?? [])])
     let recorded = false
     for (const pod of pods) {
-      if (!hasTrackingFinalizer(pod) || seen.has(pod.metadata.uid)) continue
+      if (!hasTrackingFinalizer(pod) || seen.has(pod.metadata.uid) || this.finalizersRemoved.has(pod.metadata.uid!)) continue
       const done = isSucceeded(pod) ? 'succeeded' : isFailedPod(pod) ? 'failed' : undefined
       if (!done) continue
       ;(unc[done] ??= []).push(pod.metadata.uid)
@@ -214,15 +231,15 @@ export class JobController extends Controller {
       const pod = byUid.get(uid)
       if (pod && hasTrackingFinalizer(pod)) await this.removeTrackingFinalizer(pod)
     }
+    const counted = { succeeded: 0, failed: 0 }
     for (const kind of ['succeeded', 'failed'] as const) {
       const list: string[] = unc[kind] ?? []
       if (!list.length) continue
       status[kind] = (status[kind] ?? 0) + list.length
+      counted[kind] = list.length
       delete unc[kind]
-      const record = this.backoff.get(key) ?? { failures: 0, last: 0 }
-      if (kind === 'succeeded') record.failures = 0
-      else this.backoff.set(key, { failures: record.failures + list.length, last: this.now().getTime() })
     }
+    return counted
   }
 
   private async removeTrackingFinalizer(pod: KubeObject): Promise<void> {
@@ -233,6 +250,7 @@ export class JobController extends Controller {
       if (rest.length) fresh.metadata.finalizers = rest
       else delete fresh.metadata.finalizers
       await this.client.update(PODS, pod.metadata.namespace!, fresh)
+      this.finalizersRemoved.add(pod.metadata.uid!)
       pod.metadata.finalizers = fresh.metadata.finalizers
     } catch (err) {
       if (!(err instanceof ApiError && err.code === 404)) throw err
@@ -258,7 +276,7 @@ export class JobController extends Controller {
   }
 
   /** manageJob: as many active pods as parallelism allows and completions still need, after the failure back-off. */
-  private async manageActive(job: KubeObject, key: string, active: KubeObject[], status: any, now: Date): Promise<Result | void> {
+  private async manageActive(job: KubeObject, key: string, active: KubeObject[], status: any, backoff: BackoffRecord | undefined, now: Date): Promise<Result | void> {
     const completions: number | undefined = typeof job.spec.completions === 'number' ? job.spec.completions : undefined
     const succeeded = status.succeeded ?? 0
     let wanted = job.spec.suspend ? 0 : (job.spec.parallelism ?? 1)
@@ -270,9 +288,8 @@ export class JobController extends Controller {
       return
     }
     if (active.length === wanted) return
-    const record = this.backoff.get(key)
-    if (record && record.failures > 0) {
-      const wait = Math.min(this.backoffBaseMs * 2 ** (record.failures - 1), BACKOFF_MAX_MS) - (now.getTime() - record.last)
+    if (backoff && backoff.failures > 0) {
+      const wait = Math.min(this.backoffBaseMs * 2 ** (backoff.failures - 1), BACKOFF_MAX_MS) - (now.getTime() - backoff.last)
       if (wait > 0) return { requeueAfterMs: wait }
     }
     const count = Math.min(wanted - active.length, 500)
@@ -317,6 +334,13 @@ function selects(job: KubeObject, pod: KubeObject): boolean {
   } catch {
     return false
   }
+}
+
+/** The back-off record after this sync's counts: failures since the last success, and when the last was counted. */
+function nextBackoff(record: BackoffRecord | undefined, counted: { succeeded: number; failed: number }, now: Date): BackoffRecord | undefined {
+  if (counted.failed) return { failures: (counted.succeeded ? 0 : (record?.failures ?? 0)) + counted.failed, last: now.getTime() }
+  if (counted.succeeded) return { failures: 0, last: record?.last ?? 0 }
+  return record
 }
 
 const uncounted = (status: any) => (status.uncountedTerminatedPods?.succeeded?.length ?? 0) + (status.uncountedTerminatedPods?.failed?.length ?? 0) > 0

@@ -6,6 +6,7 @@ import { EventRecorder } from '../client/event-recorder.ts'
 import type { InformerFactory } from '../client/informer-factory.ts'
 import { ApiError } from '../errors/api-error.ts'
 import type { Logger } from '../log/logger.ts'
+import { requeueOnConflict } from './requeue-on-conflict.ts'
 import { Controller, type Result } from './controller.ts'
 import { claimObjects, controllerRefOf, newControllerRef } from './controller-ref.ts'
 import { Expectations } from './expectations.ts'
@@ -115,7 +116,11 @@ export class ReplicaSetController extends Controller {
     this.queue.add(key)
   }
 
-  protected async reconcile(key: string): Promise<Result | void> {
+  protected reconcile(key: string): Promise<Result | void> {
+    return requeueOnConflict(this.log, key, () => this.sync(key))
+  }
+
+  private async sync(key: string): Promise<Result | void> {
     const [namespace, name] = splitKey(key)
     const cached = this.replicaSets.get(namespace, name)
     if (!cached) {

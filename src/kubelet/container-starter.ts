@@ -7,6 +7,9 @@ import type { EventRecorder } from '../client/event-recorder.ts'
 import type { Waiting } from './pod-status.ts'
 import { ImagePullError, type ContainerRuntime, type SandboxInfo } from './runtime/container-runtime.ts'
 
+/** How soon a container that could not be configured or created is tried again (its ConfigMap may appear). */
+export const CONFIG_RETRY_MS = 2_000
+
 export interface StartContext {
   pod: KubeObject
   sandbox: SandboxInfo
@@ -58,14 +61,14 @@ export class ContainerStarter {
     } catch (err) {
       const reason = err instanceof ContainerConfigError ? 'CreateContainerConfigError' : 'CreateContainerError'
       this.recorder.event(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, fieldPath)
-      return { reason, message: (err as Error).message }
+      return { reason, message: (err as Error).message, retryAfterMs: CONFIG_RETRY_MS }
     }
     this.recorder.event(pod, 'Normal', 'Created', `Created container ${spec.name}`, fieldPath)
     try {
       await this.runtime.startContainer(id)
     } catch (err) {
       this.recorder.event(pod, 'Warning', 'Failed', `Error: failed to start container "${spec.name}": ${(err as Error).message}`, fieldPath)
-      return { reason: 'RunContainerError', message: (err as Error).message }
+      return { reason: 'RunContainerError', message: (err as Error).message, retryAfterMs: CONFIG_RETRY_MS }
     }
     this.recorder.event(pod, 'Normal', 'Started', `Started container ${spec.name}`, fieldPath)
     return undefined
@@ -81,7 +84,7 @@ export class ContainerStarter {
       if (present) return undefined
       const message = `Container image "${image}" is not present with pull policy of Never`
       this.recorder.event(pod, 'Warning', 'ErrImageNeverPull', message, fieldPath)
-      return { reason: 'ErrImageNeverPull', message }
+      return { reason: 'ErrImageNeverPull', message, retryAfterMs: CONFIG_RETRY_MS }
     }
     if (present && policy !== 'Always') {
       this.recorder.event(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, fieldPath)
@@ -90,7 +93,7 @@ export class ContainerStarter {
     if (this.pullBackoff.inBackoff(pullKey)) {
       const message = `Back-off pulling image "${image}"`
       this.recorder.event(pod, 'Normal', 'BackOff', message, fieldPath)
-      return { reason: 'ImagePullBackOff', message }
+      return { reason: 'ImagePullBackOff', message, retryAfterMs: this.pullBackoff.remaining(pullKey) }
     }
     this.recorder.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, fieldPath)
     const started = Date.now()
@@ -102,7 +105,7 @@ export class ContainerStarter {
       const message = `Failed to pull image "${image}": ${err.message}`
       this.recorder.event(pod, 'Warning', 'Failed', message, fieldPath)
       this.recorder.event(pod, 'Warning', 'Failed', 'Error: ErrImagePull', fieldPath)
-      return { reason: 'ErrImagePull', message }
+      return { reason: 'ErrImagePull', message, retryAfterMs: this.pullBackoff.remaining(pullKey) }
     }
     this.pullBackoff.reset(pullKey)
     this.recorder.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${((Date.now() - started) / 1000).toFixed(3)}s`, fieldPath)

@@ -12,6 +12,7 @@ import { ProbeManager } from './probe-manager.ts'
 import { FakeProber, NetworkProber } from './prober.ts'
 import type { ContainerRuntime } from './runtime/container-runtime.ts'
 import { PodSyncer } from './sync-pod.ts'
+import { StreamServer } from './streaming/stream-server.ts'
 
 export interface KubeletOptions {
   client: ApiClient
@@ -30,9 +31,20 @@ export interface KubeletOptions {
   resyncIntervalMs?: number
   /** How many pods are synced at once. */
   workers?: number
+  /** The port of the streaming endpoint (logs, exec, attach, port-forward) on `address`; 0/absent: a free one. */
+  streamingPort?: number
+  /** The image of the helper container that reaches into a pod's network for port-forward (needs `nc`). */
+  portForwardImage?: string
 }
 
+/** What port-forward helpers run by default (busybox has `nc`). */
+export const DEFAULT_PORT_FORWARD_IMAGE = 'busybox:1.36'
+
 const PODS = core('pods')
+/** With the runtime's events, how often every container is still looked at (events can be missed). */
+const EVENTS_RESYNC_INTERVAL_MS = 10_000
+/** How soon a broken event subscription is tried again (polling meanwhile). */
+const EVENTS_RETRY_MS = 2_000
 
 /**
  * The kubelet: registers its Node, watches the pods bound to it (through the ApiClient only, so it can run
@@ -44,10 +56,15 @@ export class Kubelet {
   private readonly pods = new Map<string, KubeObject>()
   private readonly informer: Informer
   private readonly reporter: NodeStatusReporter
+  private readonly streams: StreamServer
   private readonly syncer: PodSyncer
   private readonly probes: ProbeManager
   private readonly log: Logger
   private resyncTimer?: NodeJS.Timeout
+  /** Unsubscribes from the runtime's change events, when it has them (Docker); undefined: polling. */
+  private unwatchRuntime?: () => void
+  private stopped = false
+  private lastFullResync = 0
   private workers: Promise<void>[] = []
   /** A fingerprint of each pod's containers at the last look, to sync only pods whose containers changed. */
   private readonly fingerprints = new Map<string, string>()
@@ -60,6 +77,15 @@ export class Kubelet {
     const starter = new ContainerStarter(opts.runtime, recorder, new Backoff(), this.log)
     this.syncer = new PodSyncer(opts.client, opts.runtime, starter, recorder, new Backoff(), this.probes, opts, this.log)
     this.reporter = new NodeStatusReporter(opts.client, opts.runtime, { name: opts.nodeName, address: opts.address, dataDir: opts.dataDir, labels: opts.nodeLabels }, this.log)
+    this.streams = new StreamServer({
+      runtime: opts.runtime,
+      findPod: (namespace, name) => [...this.pods.values()].find((p) => p.metadata.namespace === namespace && p.metadata.name === name),
+      address: opts.address,
+      port: opts.streamingPort,
+      portForwardImage: opts.portForwardImage ?? DEFAULT_PORT_FORWARD_IMAGE,
+      containerLabels: opts.containerLabels,
+      log: this.log,
+    })
     this.informer = new Informer(opts.client, PODS, { fieldSelector: `spec.nodeName=${opts.nodeName}` }, {
       add: (pod) => this.track(pod),
       update: (pod) => this.track(pod),
@@ -75,23 +101,34 @@ export class Kubelet {
   }
 
   async start(): Promise<void> {
+    this.reporter.kubeletPort = await this.streams.start()
     await this.reporter.start()
     this.informer.start()
     await this.informer.hasSynced
     for (let i = 0; i < (this.opts.workers ?? 8); i++) this.workers.push(this.work())
-    this.resyncTimer = setInterval(() => void this.resync().catch((err) => this.log.warn({ err: err.message }, 'resync failed')), this.opts.resyncIntervalMs ?? 1000)
+    await this.watchRuntime()
+    this.resyncTimer = setInterval(() => {
+      // With the engine's events a full look is only a safety net; without them it is how exits are noticed.
+      if (this.unwatchRuntime && Date.now() - this.lastFullResync < EVENTS_RESYNC_INTERVAL_MS) return
+      void this.resync().catch((err) => this.log.warn({ err: err.message }, 'resync failed'))
+    }, this.opts.resyncIntervalMs ?? 1000)
     this.resyncTimer.unref()
-    await this.resync()
+    // An engine that does not answer is no reason not to run: the node reports NotReady, and resyncs go on trying.
+    await this.resync().catch((err) => this.log.warn({ err: err.message }, 'resync failed'))
     this.log.info('kubelet started')
   }
 
   async stop(): Promise<void> {
+    this.stopped = true
     clearInterval(this.resyncTimer)
+    this.unwatchRuntime?.()
+    this.unwatchRuntime = undefined
     this.informer.stop()
     this.reporter.stop()
     this.probes.stop()
     this.queue.stop()
     await Promise.all(this.workers)
+    await this.streams.stop()
   }
 
   /** Stops and removes every container of this node's pods (`--cleanup`, `cluster down`). */
@@ -109,15 +146,52 @@ export class Kubelet {
    * Looks at every container of this node once: pods whose containers changed (an exit) are synced, and
    * sandboxes of pods that no longer exist are removed (also those left by a kubelet that was down).
    */
-  private async resync(): Promise<void> {
-    const [sandboxes, containers] = await Promise.all([this.opts.runtime.listSandboxes(), this.opts.runtime.listContainers()])
-    const mine = sandboxes.filter((s) => s.node === this.opts.nodeName)
-    const byPod = new Map<string, string[]>()
-    for (const c of containers) {
-      const list = byPod.get(c.podUid) ?? []
-      list.push(`${c.id}:${c.state}`)
-      byPod.set(c.podUid, list)
+  /**
+   * Subscribes to the runtime's change events (Docker's event stream), each of which syncs the pod it names:
+   * exits are seen at once, and the engine is not polled every second. When the stream breaks (the engine
+   * restarted or went away) the kubelet polls until it can subscribe again.
+   */
+  private async watchRuntime(): Promise<void> {
+    const runtime = this.opts.runtime
+    if (!runtime.watchChanges || this.stopped) return
+    const retry = () => {
+      if (!this.stopped) setTimeout(() => void this.watchRuntime(), EVENTS_RETRY_MS).unref()
     }
+    try {
+      const unwatch = await runtime.watchChanges(
+        { node: this.opts.nodeName },
+        (uid) => this.queue.add(uid),
+        (err) => {
+          if (this.unwatchRuntime !== unwatch) return
+          this.unwatchRuntime = undefined
+          this.log.info({ err: err.message }, 'runtime events lost; polling')
+          retry()
+        },
+      )
+      if (this.stopped) return unwatch()
+      this.unwatchRuntime = unwatch
+      // What changed before the subscription: one full look.
+      this.lastFullResync = 0
+    } catch (err) {
+      this.log.debug({ err: (err as Error).message }, 'runtime events unavailable; polling')
+      retry()
+    }
+  }
+
+  private async resync(): Promise<void> {
+    this.lastFullResync = Date.now()
+    // Only this node's: other kubelets (and other clusters) may share the engine, and listing inspects each one.
+    const node = this.opts.nodeName
+    const [sandboxes, containers] = await Promise.all([this.opts.runtime.listSandboxes({ node }), this.opts.runtime.listContainers({ node })])
+    const mine = sandboxes.filter((s) => s.node === node)
+    const byPod = new Map<string, string[]>()
+    const note = (uid: string, what: string) => {
+      const list = byPod.get(uid) ?? []
+      list.push(what)
+      byPod.set(uid, list)
+    }
+    for (const c of containers) note(c.podUid, `${c.id}:${c.state}`)
+    for (const s of mine) note(s.podUid, `${s.id}:${s.state}`) // a sandbox that died takes the pod's network with it
     for (const s of mine) if (!this.pods.has(s.podUid)) this.queue.add(s.podUid)
     for (const uid of this.pods.keys()) {
       const fingerprint = (byPod.get(uid) ?? []).sort().join(',')

@@ -33,6 +33,8 @@ export class NodeStatusReporter {
   private lastReady?: boolean
   private runtimeVersion = ''
   private nodeUid = ''
+  /** The streaming endpoint's port (status.daemonEndpoints.kubeletEndpoint.Port): set before start(). */
+  kubeletPort = 0
 
   constructor(
     private readonly client: ApiClient,
@@ -76,7 +78,7 @@ export class NodeStatusReporter {
           { type: 'InternalIP', address: this.opts.address },
           { type: 'Hostname', address: this.opts.name },
         ],
-        daemonEndpoints: { kubeletEndpoint: { Port: 0 } },
+        daemonEndpoints: { kubeletEndpoint: { Port: this.kubeletPort } },
         nodeInfo,
         conditions: [],
       },

@@ -6,6 +6,8 @@ import type { ContainerInfo, SandboxInfo } from './runtime/container-runtime.ts'
 export interface Waiting {
   reason: string
   message?: string
+  /** When the sync should look again (a pull back-off running out, a ConfigMap that may appear). */
+  retryAfterMs?: number
 }
 
 export interface PodObservation {

@@ -10,6 +10,8 @@ interface Worker {
   timer: NodeJS.Timeout
   successes: number
   failures: number
+  /** No more probing: the container is gone, or was killed for failing its probe (kept until it is gone). */
+  stopped: boolean
 }
 
 /**
@@ -51,16 +53,16 @@ export class ProbeManager {
         if (!probe) continue
         const key = `${uid}/${spec.name}/${c.id}/${kind}`
         wanted.add(key)
-        if (!this.workers.has(key)) this.startWorker(key, kind, pod, spec, c, podIP)
+        if (this.workers.has(key)) continue
+        // A new container instance: unready, and not started, until its probes say otherwise.
+        if (kind === 'readiness') this.set(this.readiness, uid, spec.name, false)
+        if (kind === 'startup') this.set(this.started, uid, spec.name, false)
+        this.startWorker(key, kind, pod, spec, c, podIP)
       }
-      if (spec.readinessProbe && !this.workers.has(`${uid}/${spec.name}/${c.id}/readiness-seen`)) {
-        // A new container instance starts unready until its readiness probe succeeds.
-        this.set(this.readiness, uid, spec.name, false)
-      }
-      if (spec.startupProbe && !wanted.has(`${uid}/${spec.name}/${c.id}/startup-done`)) this.set(this.started, uid, spec.name, this.started.get(uid)?.get(spec.name) ?? false)
     }
     for (const [key, w] of this.workers)
       if (key.startsWith(`${uid}/`) && !wanted.has(key)) {
+        w.stopped = true
         clearInterval(w.timer)
         this.workers.delete(key)
       }
@@ -70,6 +72,7 @@ export class ProbeManager {
   forget(uid: string): void {
     for (const [key, w] of this.workers)
       if (key.startsWith(`${uid}/`)) {
+        w.stopped = true
         clearInterval(w.timer)
         this.workers.delete(key)
       }
@@ -78,7 +81,10 @@ export class ProbeManager {
   }
 
   stop(): void {
-    for (const w of this.workers.values()) clearInterval(w.timer)
+    for (const w of this.workers.values()) {
+      w.stopped = true
+      clearInterval(w.timer)
+    }
     this.workers.clear()
   }
 
@@ -97,16 +103,18 @@ export class ProbeManager {
     const failureThreshold = probe.failureThreshold ?? 3
     const successThreshold = probe.successThreshold ?? 1
     const fieldPath = `spec.containers{${spec.name}}`
-    const worker: Worker = { timer: undefined as unknown as NodeJS.Timeout, successes: 0, failures: 0 }
+    const worker: Worker = { timer: undefined as unknown as NodeJS.Timeout, successes: 0, failures: 0, stopped: false }
     let busy = false
     const tick = async () => {
-      if (busy) return
-      // Liveness and readiness wait for the startup probe to succeed.
-      if (kind !== 'startup' && spec.startupProbe && !this.started.get(uid)?.get(spec.name)) return
+      if (busy || worker.stopped) return
+      const started = this.started.get(uid)?.get(spec.name)
+      // Liveness and readiness wait for the startup probe to succeed; the startup probe stops once it has.
+      if (kind !== 'startup' && spec.startupProbe && !started) return
+      if (kind === 'startup' && started) return
       busy = true
       try {
         const outcome = await this.prober.run(probe, { containerId: container.id, podIP }, spec.ports ?? [])
-        if (!this.workers.has(key)) return
+        if (worker.stopped) return
         if (outcome.ok) {
           worker.failures = 0
           if (++worker.successes < successThreshold) return
@@ -123,9 +131,10 @@ export class ProbeManager {
           if (this.set(this.readiness, uid, spec.name, false)) this.onChange(uid)
           return
         }
-        // Liveness or startup failed for good: the container is killed and will be restarted.
+        // Liveness or startup failed for good: the container is killed and will be restarted. The worker stays
+        // (stopped) until the instance is gone, so that a sync during the kill does not start probing it again.
+        worker.stopped = true
         clearInterval(worker.timer)
-        this.workers.delete(key)
         this.recorder.event(pod, 'Normal', 'Killing', `Container ${spec.name} failed ${kind} probe, will be restarted`, fieldPath)
         await this.runtime.stopContainer(container.id, pod.spec?.terminationGracePeriodSeconds ?? 30).catch((err) => this.log.warn({ err: err.message }, 'stop after failed probe'))
         this.onChange(uid)

@@ -6,7 +6,7 @@ import { jsonEqual } from '../util/deep-equal.ts'
 import type { Logger } from '../log/logger.ts'
 import type { Backoff } from './backoff.ts'
 import { ContainerConfigError, ObjectReader } from './container-config.ts'
-import type { ContainerStarter } from './container-starter.ts'
+import { CONFIG_RETRY_MS, type ContainerStarter } from './container-starter.ts'
 import type { EventRecorder } from '../client/event-recorder.ts'
 import { computePodStatus, instancesOf, type Waiting } from './pod-status.ts'
 import type { ContainerInfo, ContainerRuntime, SandboxInfo } from './runtime/container-runtime.ts'
@@ -72,9 +72,10 @@ export class PodSyncer {
     const waiting = new Map<string, Waiting>()
     this.waiting.set(uid, waiting)
     const sandbox = await this.ensureSandbox(pod, sandboxes, containers)
-    const requeue = await this.syncContainers(pod, sandbox, containers, waiting)
-    await this.reportStatus(pod, sandbox, waiting)
-    return requeue
+    const { requeueAfterMs, touched } = await this.syncContainers(pod, sandbox, containers, waiting)
+    // Nothing started or removed: what was listed at the start is still what there is.
+    await this.reportStatus(pod, sandbox, waiting, touched ? undefined : containers)
+    return { requeueAfterMs }
   }
 
   /** The pod's live sandbox, or a new one (after stopping containers that lost theirs). */
@@ -102,29 +103,39 @@ export class PodSyncer {
     return sandbox
   }
 
-  private async syncContainers(pod: KubeObject, sandbox: SandboxInfo, all: ContainerInfo[], waiting: Map<string, Waiting>): Promise<{ requeueAfterMs?: number }> {
+  private async syncContainers(pod: KubeObject, sandbox: SandboxInfo, all: ContainerInfo[], waiting: Map<string, Waiting>): Promise<{ requeueAfterMs?: number; touched: boolean }> {
     const uid = pod.metadata.uid!
     const current = all.filter((c) => c.sandboxId === undefined || c.sandboxId === sandbox.id)
     const policy = pod.spec?.restartPolicy ?? 'Always'
     let volumes: Map<string, string> | undefined
     const reader = new ObjectReader(this.client, pod.metadata.namespace!)
     let requeueAfterMs: number | undefined
+    const retryAfter = (ms: number) => (requeueAfterMs = Math.min(requeueAfterMs ?? ms, ms))
+    let touched = false
     const start = async (spec: any, attempt: number, fieldPath: string) => {
+      touched = true
       try {
         volumes ??= await prepareVolumes(pod, this.config.dataDir, reader, sandbox.ip, this.config.address)
       } catch (err) {
         if (!(err instanceof ContainerConfigError)) throw err
         waiting.set(spec.name, { reason: 'CreateContainerConfigError', message: err.message })
+        this.recorder.event(pod, 'Warning', 'Failed', `Error: ${err.message}`, fieldPath)
+        retryAfter(CONFIG_RETRY_MS)
         return
       }
       const why = await this.starter.start(spec, attempt, { pod, sandbox, volumes, reader, hostIP: this.config.address, fieldPath, labels: this.config.containerLabels })
-      if (why) waiting.set(spec.name, why)
+      if (!why) return
+      // Nothing else would look at this pod again (no container changes): retry when it makes sense.
+      waiting.set(spec.name, why)
+      retryAfter(Math.max(why.retryAfterMs ?? CONFIG_RETRY_MS, 100))
     }
     /** Decides for one container: start it, restart it after back-off, or leave it. Returns true when it is done for good. */
     const converge = async (spec: any, fieldPath: string, isInit: boolean): Promise<'running' | 'succeeded' | 'failed' | 'waiting'> => {
       const { current: c } = instancesOf(current, spec.name)
       if (!c) {
-        await start(spec, 0, fieldPath)
+        // First start, or a new sandbox: a container that ran in a dead sandbox counts as a restart.
+        const before = instancesOf(all, spec.name).current
+        await start(spec, before ? before.attempt + 1 : 0, fieldPath)
         return 'waiting'
       }
       if (c.state === 'running') return 'running'
@@ -139,7 +150,7 @@ export class PodSyncer {
       const key = `${uid}/${spec.name}`
       if (this.crashBackoff.inBackoff(key)) {
         const left = this.crashBackoff.remaining(key)
-        requeueAfterMs = Math.min(requeueAfterMs ?? left, left)
+        retryAfter(left)
         const message = `back-off ${Math.round(left / 1000)}s restarting failed container=${spec.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${uid})`
         waiting.set(spec.name, { reason: 'CrashLoopBackOff', message })
         this.recorder.event(pod, 'Warning', 'BackOff', 'Back-off restarting failed container', fieldPath)
@@ -154,17 +165,17 @@ export class PodSyncer {
 
     for (const spec of pod.spec?.initContainers ?? []) {
       const state = await converge(spec, `spec.initContainers{${spec.name}}`, true)
-      if (state === 'failed') return {} // restartPolicy Never: the pod fails (reportStatus)
-      if (state !== 'succeeded') return { requeueAfterMs }
+      if (state === 'failed') return { touched } // restartPolicy Never: the pod fails (reportStatus)
+      if (state !== 'succeeded') return { requeueAfterMs, touched }
     }
     for (const spec of pod.spec?.containers ?? []) await converge(spec, `spec.containers{${spec.name}}`, false)
-    return { requeueAfterMs }
+    return { requeueAfterMs, touched }
   }
 
   /** Writes the computed status when it differs from the stored one. */
-  private async reportStatus(pod: KubeObject, sandbox: SandboxInfo | undefined, waiting: Map<string, Waiting>): Promise<void> {
+  private async reportStatus(pod: KubeObject, sandbox: SandboxInfo | undefined, waiting: Map<string, Waiting>, listed?: ContainerInfo[]): Promise<void> {
     const uid = pod.metadata.uid!
-    const containers = (await this.runtime.listContainers({ podUid: uid })).filter((c) => !sandbox || c.sandboxId === undefined || c.sandboxId === sandbox.id)
+    const containers = (listed ?? (await this.runtime.listContainers({ podUid: uid }))).filter((c) => !sandbox || c.sandboxId === undefined || c.sandboxId === sandbox.id)
     this.probes.update(pod, containers, pod.spec?.hostNetwork ? this.config.address : (sandbox?.ip ?? ''))
     const status = computePodStatus({
       pod,
@@ -190,7 +201,8 @@ export class PodSyncer {
   private async terminate(pod: KubeObject, sandboxes: SandboxInfo[], containers: ContainerInfo[]): Promise<void> {
     const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30
     const running = containers.filter((c) => c.state === 'running')
-    for (const c of running) this.recorder.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, `spec.containers{${c.name}}`)
+    const isInit = (name: string) => (pod.spec?.initContainers ?? []).some((c: any) => c.name === name)
+    for (const c of running) this.recorder.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, `spec.${isInit(c.name) ? 'initContainers' : 'containers'}{${c.name}}`)
     await this.removeAll(pod.metadata.uid!, sandboxes, containers, grace)
     try {
       await this.client.delete(PODS, pod.metadata.namespace!, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } })

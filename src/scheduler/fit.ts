@@ -273,7 +273,8 @@ export function matchesTerm(term: any, node: KubeObject): boolean {
 /** NodeAffinity: `nodeSelector` (every label equal) and the required node affinity (any term). */
 export function checkNodeAffinity(pod: KubeObject, node: KubeObject): string | undefined {
   const labels = node.metadata.labels ?? {}
-  for (const [k, v] of Object.entries<string>(pod.spec?.nodeSelector ?? {})) if (labels[k] !== v) return REASON.affinity
+  const selector: Record<string, string> | undefined = pod.spec?.nodeSelector
+  if (selector) for (const k in selector) if (labels[k] !== selector[k]) return REASON.affinity
   const required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution
   if (required) {
     const terms: any[] = required.nodeSelectorTerms ?? []

@@ -6,6 +6,10 @@
  * revision picks the newest version at or below it. Every write also lands in an event log, which is what
  * watches replay from. Compaction drops versions and log entries that no revision >= the compact revision
  * can see.
+ *
+ * Two seams for a durable store built on top (EmbeddedStore): `onCommit` sees every committed write, in revision
+ * order, before it takes effect (so a write the hook refuses never happens), and `restore()` / `currentState()`
+ * load and take a snapshot of the current state.
  */
 import {
   CompactedError,
@@ -29,6 +33,20 @@ interface Version {
   value: Uint8Array | null
 }
 
+/** A committed write as `onCommit` sees it: enough to replay it onto the state before it. */
+export type Commit =
+  | { type: 'create'; key: string; value: Uint8Array; revision: number }
+  | { type: 'update'; key: string; value: Uint8Array; revision: number; createRevision: number }
+  | { type: 'delete'; key: string; revision: number }
+
+export interface MemoryStoreOptions {
+  /**
+   * Called synchronously for every write, in revision order, after its checks passed and before it is applied:
+   * if it throws, the write fails with that error and consumes no revision. `value` must not be modified.
+   */
+  onCommit?: (commit: Commit) => void
+}
+
 interface Watcher {
   prefix: string
   afterRevision: number
@@ -42,6 +60,11 @@ interface Watcher {
 export class MemoryStore implements Store {
   private revision = 1
   private compactRevision = 0
+  /**
+   * The lowest start revision (afterRevision + 1) whose events the log holds completely: the compact revision,
+   * except after restore(), which has the state at its revision but not the event that produced it.
+   */
+  private watchFloor = 0
   /** Every key that still has a retained version (live or tombstone), sorted, for prefix scans by binary search. */
   private keys: string[] = []
   private versions = new Map<string, Version[]>()
@@ -49,6 +72,46 @@ export class MemoryStore implements Store {
   private log: StoreEvent[] = []
   private watchers = new Set<Watcher>()
   private closed = false
+  private readonly onCommit: ((commit: Commit) => void) | undefined
+
+  constructor(opts: MemoryStoreOptions = {}) {
+    this.onCommit = opts.onCommit
+  }
+
+  /**
+   * Replaces the whole state with `items` (live keys) at `revision`, without history: reads at `revision` work,
+   * reads before it throw CompactedError, watches can start after `revision` (not before), and the next write gets
+   * `revision + 1`. For loading a snapshot into a fresh store; open watches are not told.
+   */
+  restore(items: Iterable<KeyValue>, revision: number): void {
+    this.assertOpen()
+    if (!Number.isSafeInteger(revision) || revision < 1) throw new Error(`restore: bad revision ${revision}`)
+    const versions = new Map<string, Version[]>()
+    for (const kv of items) {
+      if (kv.modRevision > revision || kv.createRevision > kv.modRevision || kv.createRevision < 1) {
+        throw new Error(`restore: ${kv.key} has revisions ${kv.createRevision}/${kv.modRevision} beyond ${revision}`)
+      }
+      if (versions.has(kv.key)) throw new Error(`restore: duplicate key ${kv.key}`)
+      versions.set(kv.key, [{ modRevision: kv.modRevision, createRevision: kv.createRevision, value: kv.value }])
+    }
+    this.versions = versions
+    this.keys = [...versions.keys()].sort() // code-unit order, the same order lowerBound() compares in
+    this.log = []
+    this.revision = revision
+    this.compactRevision = revision
+    this.watchFloor = revision + 1
+  }
+
+  /** The live keys at the current revision, in key order, and that revision: what a snapshot holds. */
+  currentState(): { revision: number; items: KeyValue[] } {
+    this.assertOpen()
+    const items: KeyValue[] = []
+    for (const key of this.keys) {
+      const kv = this.valueAt(key, this.revision)
+      if (kv) items.push(kv)
+    }
+    return { revision: this.revision, items }
+  }
 
   async get(key: string, opts: { revision?: number } = {}): Promise<KeyValue | undefined> {
     const rev = this.readRevision(opts.revision)
@@ -82,8 +145,10 @@ export class MemoryStore implements Store {
   async create(key: string, value: Uint8Array): Promise<number> {
     this.assertOpen()
     if (this.latest(key)) throw new KeyExistsError(key)
-    const rev = ++this.revision
+    const rev = this.revision + 1
     const copy = value.slice() // the caller may reuse its buffer; history must not change under it
+    this.onCommit?.({ type: 'create', key, value: copy, revision: rev })
+    this.revision = rev
     this.append(key, { modRevision: rev, createRevision: rev, value: copy })
     this.emit({ type: 'put', kv: { key, value: copy, modRevision: rev, createRevision: rev } })
     return rev
@@ -94,8 +159,10 @@ export class MemoryStore implements Store {
     const prev = this.latest(key)
     if (!prev) throw new KeyNotFoundError(key)
     if (prev.modRevision !== expectedModRevision) throw new ConflictError(key, prev.modRevision)
-    const rev = ++this.revision
+    const rev = this.revision + 1
     const copy = value.slice()
+    this.onCommit?.({ type: 'update', key, value: copy, revision: rev, createRevision: prev.createRevision })
+    this.revision = rev
     this.append(key, { modRevision: rev, createRevision: prev.createRevision, value: copy })
     this.emit({ type: 'put', kv: { key, value: copy, modRevision: rev, createRevision: prev.createRevision }, prev })
     return rev
@@ -108,7 +175,9 @@ export class MemoryStore implements Store {
     if (expectedModRevision !== undefined && prev.modRevision !== expectedModRevision) {
       throw new ConflictError(key, prev.modRevision)
     }
-    const rev = ++this.revision
+    const rev = this.revision + 1
+    this.onCommit?.({ type: 'delete', key, revision: rev })
+    this.revision = rev
     this.append(key, { modRevision: rev, createRevision: 0, value: null })
     // As in etcd's watch with prev_kv: a delete event carries the last value, stamped with the delete's revision.
     this.emit({ type: 'delete', kv: { ...prev, modRevision: rev }, prev })
@@ -120,8 +189,9 @@ export class MemoryStore implements Store {
     const w: Watcher = { prefix, afterRevision, handler, queue: [], scheduled: false, closed: false }
     const handle = { close: () => this.closeWatcher(w) }
     // etcd cancels a watch whose start revision (afterRevision + 1) is below the compact revision.
-    if (afterRevision + 1 < this.compactRevision) {
-      const err = new CompactedError(afterRevision, this.compactRevision)
+    const floor = Math.max(this.compactRevision, this.watchFloor)
+    if (afterRevision + 1 < floor) {
+      const err = new CompactedError(afterRevision, floor)
       queueMicrotask(() => {
         if (w.closed) return
         w.closed = true

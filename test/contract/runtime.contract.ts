@@ -25,6 +25,7 @@ import {
   type ContainerSpec,
   type SandboxInfo,
   type SandboxSpec,
+  type StreamSession,
 } from '../../src/kubelet/runtime/container-runtime.ts'
 
 export interface RuntimeFixture {
@@ -395,6 +396,126 @@ export function runRuntimeContract(name: string, make: () => Promise<RuntimeFixt
       const sb = await rt.runSandbox(sandboxSpec())
       const c = await startedContainer(sb, containerSpec('done', exitWith(0)), 'exited')
       await assert.rejects(rt.execSync(c.id, ['true'], 5))
+    })
+
+    /** Reads a session's stdout and stderr to their ends, then its exit code. */
+    async function finish(session: StreamSession, timeoutMs = 15_000): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+      const [stdout, stderr] = await Promise.all([readAll(session.stdout, timeoutMs), session.stderr ? readAll(session.stderr, timeoutMs) : Promise.resolve('')])
+      return { stdout, stderr, exitCode: await session.exitCode }
+    }
+
+    it('cuts a log at limitBytes', async () => {
+      const sb = await rt.runSandbox(sandboxSpec())
+      const c = await startedContainer(sb, containerSpec('printer', exitWith(0, ['one', 'hello'])), 'exited')
+      const all = await readAll(await rt.logs(c.id, {}))
+      assert.equal(await readAll(await rt.logs(c.id, { limitBytes: 5 })), all.slice(0, 5))
+      assert.equal(await readAll(await rt.logs(c.id, { limitBytes: 0 })), '')
+      assert.equal(await readAll(await rt.logs(c.id, { limitBytes: 100_000 })), all)
+    })
+
+    it('streams an exec: stdout, stderr and the exit code', async () => {
+      const sb = await rt.runSandbox(sandboxSpec())
+      const c = await startedContainer(sb, containerSpec('main', runForever()))
+      const session = await rt.exec(c.id, { command: real ? ['sh', '-c', 'echo out; echo err >&2; exit 3'] : ['fake-exit:3'], stdin: false, tty: false })
+      assert.equal(session.stdin, undefined)
+      const r = await finish(session)
+      assert.equal(r.exitCode, 3)
+      assert.equal(r.stdout, real ? 'out\n' : 'fake-exit:3\n')
+      if (real) assert.equal(r.stderr, 'err\n')
+    })
+
+    it('passes stdin to an exec and closes it when stdin ends', async () => {
+      const sb = await rt.runSandbox(sandboxSpec())
+      const c = await startedContainer(sb, containerSpec('main', runForever()))
+      const session = await rt.exec(c.id, { command: ['cat'], stdin: true, tty: false })
+      assert.ok(session.stdin)
+      const done = finish(session)
+      session.stdin.write('hello\n')
+      session.stdin.end('world\n')
+      const r = await done
+      assert.equal(r.exitCode, 0)
+      assert.ok(r.stdout.endsWith('hello\nworld\n'), `stdout was ${JSON.stringify(r.stdout)}`)
+    })
+
+    it('runs an exec in a TTY: one output stream, resizable', async () => {
+      const sb = await rt.runSandbox(sandboxSpec())
+      const c = await startedContainer(sb, containerSpec('main', runForever()))
+      const session = await rt.exec(c.id, { command: real ? ['sh', '-c', 'test -t 1 && echo is-a-tty'] : ['echo', 'is-a-tty'], stdin: false, tty: true })
+      assert.equal(session.stderr, undefined)
+      await session.resize(100, 30)
+      const r = await finish(session)
+      assert.equal(r.exitCode, 0)
+      assert.match(r.stdout, /is-a-tty/)
+    })
+
+    it('ends an exec of a command that does not exist with 126 or 127 and a message', async () => {
+      const sb = await rt.runSandbox(sandboxSpec())
+      const c = await startedContainer(sb, containerSpec('main', runForever()))
+      const r = await finish(await rt.exec(c.id, { command: real ? ['no-such-command'] : ['fake-not-found'], stdin: false, tty: false }))
+      assert.ok(r.exitCode === 126 || r.exitCode === 127, `exit code ${r.exitCode}`)
+      assert.match(r.stdout + r.stderr, /not found/)
+    })
+
+    it('refuses a streaming exec in a container that does not run', async () => {
+      const sb = await rt.runSandbox(sandboxSpec())
+      const c = await startedContainer(sb, containerSpec('done', exitWith(0)), 'exited')
+      await assert.rejects(rt.exec(c.id, { command: ['true'], stdin: false, tty: false }))
+    })
+
+    it('kills what an exec started when the session is closed', async t => {
+      if (!real) return t.skip('the fake runtime has no processes')
+      const sb = await rt.runSandbox(sandboxSpec())
+      const c = await startedContainer(sb, containerSpec('main', runForever()))
+      const session = await rt.exec(c.id, { command: ['sh', '-c', 'sleep 4321; echo never'], stdin: false, tty: false })
+      await until('the exec to run', async () => ((await rt.execSync(c.id, ['ps'], 5)).stdout.includes('sleep 4321') ? true : undefined))
+      session.close()
+      await until('the exec to be gone', async () => ((await rt.execSync(c.id, ['ps'], 5)).stdout.includes('sleep 4321') ? undefined : true))
+    })
+
+    it("attaches to a running container's output", async () => {
+      const sb = await rt.runSandbox(sandboxSpec())
+      const c = await startedContainer(sb, containerSpec('ticker', real ? ['sh', '-c', 'while true; do echo tick; sleep 0.1; done'] : runForever()))
+      const session = await rt.attach(c.id, { stdin: false, tty: false })
+      let seen = ''
+      session.stdout.on('data', (chunk: Buffer) => (seen += chunk.toString()))
+      await until('attached output', async () => (seen.includes(real ? 'tick\n' : 'fake attach\n') ? true : undefined))
+      session.close()
+      await rt.stopContainer(c.id, 0)
+    })
+
+    it("attaches to a container's stdin", async () => {
+      const sb = await rt.runSandbox(sandboxSpec())
+      const c = await startedContainer(sb, containerSpec('cat', real ? ['cat'] : runForever(), { stdin: true }))
+      const session = await rt.attach(c.id, { stdin: true, tty: false })
+      assert.ok(session.stdin)
+      let seen = ''
+      session.stdout.on('data', (chunk: Buffer) => (seen += chunk.toString()))
+      session.stdin.write('ping\n')
+      await until('the echo', async () => (seen.includes('ping\n') ? true : undefined))
+      session.close()
+      await rt.stopContainer(c.id, 0)
+    })
+
+    it('forwards a connection to a port inside the sandbox', async () => {
+      const sb = await rt.runSandbox(sandboxSpec())
+      if (real) await startedContainer(sb, containerSpec('web', ['sh', '-c', 'mkdir -p /tmp/www && echo hello-through-pf > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www']))
+      const request = 'GET / HTTP/1.0\r\n\r\n'
+      const answer = await until('a forwarded answer', async () => {
+        const conn = await rt.portForward(sb, 8080, { image: fx().busyboxImage, labels: { [CONTRACT_LABEL]: contractRunId } })
+        const text = readAll(conn, 15_000)
+        conn.end(request)
+        return (await text) || undefined
+      })
+      if (real) assert.match(answer, /^HTTP\/1\.[01] 200[\s\S]*hello-through-pf\n$/)
+      else assert.equal(answer, request)
+    })
+
+    it('fails a forwarded connection to a port nothing listens on', async t => {
+      if (!real) return t.skip('the fake runtime echoes on every port')
+      const sb = await rt.runSandbox(sandboxSpec())
+      const conn = await rt.portForward(sb, 9, { image: fx().busyboxImage, labels: { [CONTRACT_LABEL]: contractRunId } })
+      conn.end()
+      await assert.rejects(readAll(conn, 15_000), /refused|can't connect/i)
     })
 
     it('lets the containers of one pod talk over localhost', async t => {

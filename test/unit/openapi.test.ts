@@ -351,10 +351,11 @@ describe('aggregated discovery', () => {
       { ...pods, subresources: undefined },
       { resource: 'pods', responseKind: { group: '', version: 'v1', kind: 'Pod' }, scope: 'Namespaced', singularResource: 'pod', verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['po'], categories: ['all'], subresources: undefined },
     )
-    assert.deepEqual(pods.subresources, [
-      { subresource: 'status', responseKind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get', 'patch', 'update'] },
-      { subresource: 'binding', responseKind: { group: '', version: 'v1', kind: 'Binding' }, verbs: ['create'] },
-    ])
+    // Every declared subresource is listed; status and binding as Kubernetes lists them.
+    const podSubresources = pods.subresources.map((s: any) => s.subresource)
+    assert.deepEqual(podSubresources, Object.keys(builtinResources.find((d) => d.plural === 'pods' && !d.group)!.subresources!))
+    assert.deepEqual(pods.subresources.find((s: any) => s.subresource === 'status'), { subresource: 'status', responseKind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get', 'patch', 'update'] })
+    assert.deepEqual(pods.subresources.find((s: any) => s.subresource === 'binding'), { subresource: 'binding', responseKind: { group: '', version: 'v1', kind: 'Binding' }, verbs: ['create'] })
     const groups = aggregatedDiscovery(builtinResources, 'apis', 'v2beta1') as any
     assert.equal(groups.apiVersion, 'apidiscovery.k8s.io/v2beta1')
     const named = [...new Set(builtinResources.filter((d) => d.group).map((d) => d.group))]

@@ -544,7 +544,7 @@ describe('parsePatch: application/strategic-merge-patch+json', () => {
   it('is a 415 for a kind without a schema (custom resources), listing the other types', () => {
     const err = apiError(() => parsePatch(STRATEGIC_MERGE_PATCH, body({}), { group: 'example.com', version: 'v1', kind: 'Widget' }))
     assert.equal(err.code, 415)
-    assert.equal(err.message, 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json')
+    assert.equal(err.message, 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml')
   })
 
   it('lists strategic merge patch in the 415 for an unknown type', () => {

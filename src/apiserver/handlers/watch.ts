@@ -11,7 +11,10 @@ import type { HandlerContext } from './handler-context.ts'
 const BOOKMARK_INTERVAL_MS = 60_000
 /** A watcher this far behind (bytes not yet taken by the socket) is cut off; it will re-watch. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024
-/** Without timeoutSeconds, a watch lasts 30–60 minutes, as the apiserver's --min-request-timeout spreads them. */
+/**
+ * Without timeoutSeconds (or with 0, which clients such as Python's `timeout_seconds=0` send to mean "none"), a
+ * watch lasts 30–60 minutes, as the apiserver's --min-request-timeout spreads them.
+ */
 const defaultTimeoutSeconds = () => 1800 + Math.floor(Math.random() * 1800)
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'
@@ -37,7 +40,8 @@ export async function watchHandler(h: HandlerContext): Promise<void> {
   if (req.name) sel.fieldSelector = [...(sel.fieldSelector ?? []), { field: 'metadata.name', operator: '=', value: req.name }]
   const bookmarks = boolParam(query, 'allowWatchBookmarks')
   const sendInitialEvents = boolParam(query, 'sendInitialEvents')
-  const timeoutSeconds = intParam(query, 'timeoutSeconds') ?? defaultTimeoutSeconds()
+  const requestedTimeout = intParam(query, 'timeoutSeconds')
+  const timeoutSeconds = requestedTimeout && requestedTimeout > 0 ? requestedTimeout : defaultTimeoutSeconds()
   const rv = param(query, 'resourceVersion') ?? ''
 
   koa.respond = false
@@ -72,6 +76,7 @@ export async function watchHandler(h: HandlerContext): Promise<void> {
     clearTimeout(timer)
     clearInterval(ticker)
     watch?.close()
+    startStream() // a timeout that falls during the initial list still ends a (then empty) 200 stream
     res.end()
   }
   const timer = setTimeout(finish, timeoutSeconds * 1000)

@@ -3,16 +3,18 @@ import mergePatch from 'json-merge-patch'
 import type { KubeObject } from '../../api/meta.ts'
 import { apiSchemas } from '../../api/schema/types/index.ts'
 import { ApiError, badRequest, unsupportedMediaType } from '../../errors/api-error.ts'
+import { APPLY_PATCH, applyPatcher, type ApplyContext } from '../apply/request.ts'
 import { decodeDocument } from '../body.ts'
 import { strategicMergePatch } from './strategic-merge.ts'
 
 export const STRATEGIC_MERGE_PATCH = 'application/strategic-merge-patch+json'
+export { APPLY_PATCH }
 
 /**
  * PATCH content types we apply, in the order Kubernetes lists them in a 415: RFC 6902 and RFC 7386 (each with
- * a well-kept library) and strategic merge patch (./strategic-merge.ts).
+ * a well-kept library), strategic merge patch (./strategic-merge.ts) and server-side apply (../apply/).
  */
-export const SUPPORTED_PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', STRATEGIC_MERGE_PATCH]
+export const SUPPORTED_PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', STRATEGIC_MERGE_PATCH, APPLY_PATCH]
 
 /** The kind a patch applies to: the resource's kind, or the subresource's (autoscaling/v1 Scale for `scale`). */
 export interface PatchKind {
@@ -24,7 +26,8 @@ export interface PatchKind {
 /** A parsed patch, ready to apply to any version of the object (GuaranteedUpdate may apply it more than once). */
 export type Patcher = (current: KubeObject) => KubeObject
 
-export function parsePatch(contentType: string, raw: Buffer, kind: PatchKind): Patcher {
+/** `apply`: who applies, for an `application/apply-patch+yaml` patch (which is unsupported without it). */
+export function parsePatch(contentType: string, raw: Buffer, kind: PatchKind, apply?: ApplyContext): Patcher {
   switch (contentType) {
     case 'application/json-patch+json': {
       const ops = decodeDocument(raw, 'json')
@@ -56,6 +59,14 @@ export function parsePatch(contentType: string, raw: Buffer, kind: PatchKind): P
       if (typeof patch !== 'object' || Array.isArray(patch))
         throw badRequest(`json: cannot unmarshal ${Array.isArray(patch) ? 'array' : typeof patch === 'boolean' ? 'bool' : typeof patch} into Go value of type map[string]interface {}`)
       return (current) => strategicMergePatch(current, patch, schema, apiSchemas) as KubeObject
+    }
+    case APPLY_PATCH: {
+      if (!apply) throw unsupportedMediaType(contentType, SUPPORTED_PATCH_TYPES.filter((t) => t !== APPLY_PATCH))
+      // YAML (or JSON, which kubectl sends) of the applied configuration, decoded into a map as Kubernetes does.
+      const config = decodeDocument(raw, 'yaml')
+      if (!config || typeof config !== 'object' || Array.isArray(config))
+        throw badRequest(`error decoding patch: json: cannot unmarshal ${Array.isArray(config) ? 'array' : config === null ? 'null' : typeof config === 'boolean' ? 'bool' : typeof config} into Go value of type map[string]interface {}`)
+      return applyPatcher(config as KubeObject, apply)
     }
     default:
       throw unsupportedMediaType(contentType || '(none)', SUPPORTED_PATCH_TYPES)

@@ -1,5 +1,6 @@
 import type { DeleteOptions, KubeObject, StatusCause } from '../../api/meta.ts'
 import { formatTime } from '../../api/meta.ts'
+import { trackWrite, type FieldManagerOptions } from '../apply/field-manager.ts'
 import { ApiError, alreadyExists, badRequest, conflict, expired, invalid, notFound, type ResourceRef } from '../../errors/api-error.ts'
 import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError, type KeyValue, type Store } from '../../store/store.ts'
 import { jsonEqual } from '../../util/deep-equal.ts'
@@ -45,6 +46,8 @@ export interface ListResult {
 
 export interface WriteOptions {
   dryRun?: boolean
+  /** Who writes, for metadata.managedFields (absent: the API server's own components). */
+  fieldManager?: FieldManagerOptions
 }
 
 /** Builds the next version of an object from the current one; may throw ApiError. */
@@ -202,6 +205,7 @@ export class GenericRegistry {
     else delete meta.generation
     if (this.def.namespaced) await this.ctx.checkNamespaceWritable(namespace)
     await this.def.strategy.prepareForCreate?.(obj, this.strategyContext(namespace))
+    trackWrite(this.def, undefined, obj, opts)
     this.validate(obj, [])
     // Only a valid object takes cluster-wide values, and it gives them back unless it is stored (dry run, error).
     await this.def.strategy.allocate?.(obj, this.strategyContext(namespace))
@@ -237,6 +241,7 @@ export class GenericRegistry {
       const preconditionRv = candidate.metadata.resourceVersion
       if (preconditionRv && preconditionRv !== current.metadata.resourceVersion) throw conflict(this.ref(name))
       const next = this.prepareUpdate(candidate, current, namespace, name, opts.subresource)
+      trackWrite(this.def, current, next, opts)
       if (this.deletionComplete(next)) return this.remove(key, kv, next, opts)
       if (jsonEqual(next, current)) return current
       if (opts.dryRun) return next
@@ -307,7 +312,15 @@ export class GenericRegistry {
       const finalizersChanged = gcFinalizers !== undefined
       if (gcFinalizers) setOrDelete(meta, 'finalizers', gcFinalizers.length ? gcFinalizers : undefined)
       const pending = this.finalizersOf(obj).length > 0
-      if (!pending && grace === 0) return this.remove(key, kv, obj, opts)
+      if (!pending && grace === 0) {
+        // Written in between (a controller's status update): start over from the newer object, as etcd3's Delete does.
+        try {
+          return await this.remove(key, kv, obj, opts)
+        } catch (err) {
+          if (err instanceof ApiError && err.code === 409) continue
+          throw err
+        }
+      }
       const underWay = Boolean(meta.deletionTimestamp) && (meta.deletionGracePeriodSeconds ?? 0) <= grace
       if (underWay && !finalizersChanged) return obj
       if (!underWay) {

@@ -74,6 +74,20 @@ export interface SubresourceDefinition {
   }
   /** For action subresources (POST binding): the stored object changed by the posted body; throws ApiError. */
   action?(obj: KubeObject, body: KubeObject): KubeObject
+  /**
+   * For "connect" subresources served by the kubelet of the object's node (pods/log, exec, attach, portforward):
+   * where the request goes, decided from the stored object and the query (throws ApiError). The API server
+   * proxies the request there (apiserver/proxy/) instead of running a generic handler.
+   */
+  connect?(obj: KubeObject, query: URLSearchParams): ConnectLocation
+  /** A connect subresource reached by HTTP upgrades (WebSocket, SPDY): the connection is spliced to the kubelet. */
+  upgrade?: boolean
+}
+
+/** A kubelet request: the node whose kubelet serves it, and the path (with query) on that kubelet. */
+export interface ConnectLocation {
+  node: string
+  path: string
 }
 
 export interface ColumnDefinition {

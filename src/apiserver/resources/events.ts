@@ -52,6 +52,10 @@ function rename(obj: KubeObject, pairs: [string, string][]): KubeObject {
 const toCore = (ev: KubeObject) => rename(ev, RENAMED)
 const fromCore = (ev: KubeObject) => rename(ev, RENAMED.map(([a, b]) => [b, a]))
 
+/** The field selector names of events.k8s.io/v1 are its own field names (AddFieldLabelConversionsForEvent). */
+const v1FieldName = (coreName: string) =>
+  coreName.startsWith('involvedObject.') ? `regarding.${coreName.slice('involvedObject.'.length)}` : coreName === 'reportingComponent' ? 'reportingController' : coreName
+
 /** events.k8s.io/v1 Event: a view of the same stored events with the newer field names. */
 export const eventsV1: ResourceDefinition = {
   group: 'events.k8s.io',
@@ -70,7 +74,7 @@ export const eventsV1: ResourceDefinition = {
       return causes
     },
   },
-  selectableFields: (ev) => events.selectableFields!(toCore(ev)),
+  selectableFields: (ev) => Object.fromEntries(Object.entries(events.selectableFields!(toCore(ev))).map(([name, value]) => [v1FieldName(name), value])),
   table: { columns: eventTable.columns, row: (ev, now) => eventTable.row(toCore(ev), now) },
   storage: { group: '', resource: 'events', toStorage: (ev) => ({ ...toCore(ev), apiVersion: 'v1' }), fromStorage: fromCore },
 }

@@ -5,6 +5,7 @@ import { jsonEqual } from '../../util/deep-equal.ts'
 import { podTable } from '../printers/index.ts'
 import { ALL_VERBS, type ResourceDefinition } from '../registry/resource-definition.ts'
 import { defaultPodSpec, qosClass, validatePodSpec } from './pod-spec.ts'
+import { podAttach, podExec, podLog, podPortForward } from './pod-connect.ts'
 import { statusSubresource } from './subresources.ts'
 
 /** Tolerations the DefaultTolerationSeconds admission plugin adds, so that pods survive a short node outage. */
@@ -90,6 +91,10 @@ export const pods: ResourceDefinition = {
   subresources: {
     status: statusSubresource,
     binding: { verbs: ['create'], kind: { group: '', version: 'v1', kind: 'Binding' }, action: bind },
+    log: podLog,
+    exec: podExec,
+    attach: podAttach,
+    portforward: podPortForward,
   },
   selectableFields: (pod) => ({
     'spec.nodeName': pod.spec?.nodeName ?? '',

@@ -126,5 +126,6 @@ export const replicasets: ResourceDefinition = {
     validateUpdate: selectorImmutable,
   },
   subresources: { status: statusSubresource, scale: scaleSubresource },
+  selectableFields: (rs) => ({ 'status.replicas': String(rs.status?.replicas ?? 0) }),
   table: replicaSetTable,
 }

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream'
+import type { Duplex, Readable, Writable } from 'node:stream'
 
 /**
  * What the kubelet needs from a container engine, in the spirit of the CRI: a pod is a sandbox (holding the
@@ -34,6 +34,13 @@ export interface ContainerRuntime {
   stopContainer(id: string, graceSeconds: number): Promise<void>
   removeContainer(id: string): Promise<void>
   listContainers(filter?: ListFilter): Promise<ContainerInfo[]>
+  /**
+   * Optional: reports each change the engine sees (a sandbox or container of the selection started, exited or was
+   * removed) by the pod UID in its labels, so that the kubelet does not have to poll. Resolves once subscribed;
+   * `onEnd` is called once if the subscription breaks (the engine restarted). The returned function unsubscribes.
+   * Runtimes without it are polled.
+   */
+  watchChanges?(filter: ListFilter, onChange: (podUid: string) => void, onEnd: (err: Error) => void): Promise<() => void>
 
   /**
    * Runs a command in a running container and collects its output (probes). After `timeoutSeconds` (0: no limit)
@@ -43,6 +50,62 @@ export interface ContainerRuntime {
   execSync(id: string, command: string[], timeoutSeconds: number): Promise<{ exitCode: number; stdout: string; stderr: string }>
   /** The container's log as a stream of bytes (stdout and stderr interleaved). */
   logs(id: string, opts: LogOptions): Promise<Readable>
+
+  /**
+   * Starts a command in a running container with its standard streams attached (`kubectl exec`). Throws when the
+   * container is not running. A command that can not be started ends with exit code 126 or 127 and the engine's
+   * message on stderr (on stdout with a TTY), as `docker exec` does. `close()` ends the session early (the client
+   * left): the streams are torn down and the command is killed if the engine allows it.
+   */
+  exec(id: string, opts: ExecOptions): Promise<StreamSession>
+  /**
+   * Attaches to the standard streams of a running container's main process (`kubectl attach`). stdin needs a
+   * container created with `stdin: true`. The session ends when the container exits or on `close()`; its
+   * exitCode is then the container's (0 when it is still running).
+   */
+  attach(id: string, opts: AttachOptions): Promise<StreamSession>
+  /**
+   * A TCP connection to `port` on 127.0.0.1 INSIDE the sandbox's network namespace (`kubectl port-forward`), as a
+   * byte stream: what is written goes to the port, what the port sends can be read. Ending the writable side
+   * half-closes the connection; destroying the stream drops it. Rejects when nothing listens on the port.
+   */
+  portForward(sandbox: SandboxInfo, port: number, opts: PortForwardOptions): Promise<Duplex>
+}
+
+export interface ExecOptions {
+  command: string[]
+  /** Attach a stdin (StreamSession.stdin); ending it closes the command's stdin. */
+  stdin: boolean
+  /** Run in a pseudo-terminal: stdout and stderr are one stream, and `resize` works. */
+  tty: boolean
+}
+
+export interface AttachOptions {
+  stdin: boolean
+  tty: boolean
+}
+
+export interface PortForwardOptions {
+  /** The image of the helper that reaches into the sandbox (busybox: `nc`), for runtimes that need one. */
+  image: string
+  /** Labels for anything the runtime creates for the connection (owner labels, for orphan cleanup). */
+  labels?: Record<string, string>
+}
+
+/** A running exec or attach: its streams, a way to resize its terminal, and how it ended. */
+export interface StreamSession {
+  /** Present when stdin was asked for. */
+  stdin?: Writable
+  /** stdout (with a TTY: the terminal's output, stdout and stderr together). Ends when the process ends. */
+  stdout: Readable
+  /** Present without a TTY. */
+  stderr?: Readable
+  /** Resizes the TTY (columns, rows); ignored without one. */
+  resize(width: number, height: number): Promise<void>
+  /** The exit code, once the process has ended and its output has been read. */
+  exitCode: Promise<number>
+  /** Ends the session now: streams are destroyed, an exec'd process is killed where the engine allows it. */
+  close(): void
 }
 
 /** Labels on every sandbox and container, as the dockershim named them. */
@@ -140,6 +203,8 @@ export interface LogOptions {
   tailLines?: number
   sinceSeconds?: number
   timestamps?: boolean
+  /** Stop after this many bytes (the log may end in the middle of a line, as the kubelet's does). */
+  limitBytes?: number
 }
 
 export class RuntimeUnavailableError extends Error {

@@ -33,7 +33,7 @@
  * - imageId follows dockershim: `docker-pullable://<first RepoDigest>` when the image has one (it was pulled from
  *   a registry), else `docker://sha256:…` (built or imported locally).
  */
-import { Transform, Writable, type Readable, type TransformCallback } from 'node:stream'
+import { Duplex, PassThrough, Transform, Writable, type Readable, type TransformCallback } from 'node:stream'
 import type Dockerode from 'dockerode'
 import {
   ContainerCreateError,
@@ -43,11 +43,17 @@ import {
   type ContainerInfo,
   type ContainerRuntime,
   type ContainerSpec,
+  type AttachOptions,
+  type ExecOptions,
   type ListFilter,
   type LogOptions,
+  type PortForwardOptions,
   type SandboxInfo,
   type SandboxSpec,
+  type StreamSession,
 } from './container-runtime.ts'
+import { demuxDockerStream, hijackedSession, killContainerProcess } from './docker-streams.ts'
+import { limitBytes } from './limit-bytes.ts'
 
 export interface DockerRuntimeOptions {
   /** The engine's unix socket. Default: DOCKER_HOST when set (unix://, tcp://), else /var/run/docker.sock. */
@@ -56,6 +62,8 @@ export interface DockerRuntimeOptions {
 
 const SANDBOX_TYPE = 'podsandbox'
 const CONTAINER_TYPE = 'container'
+/** The short-lived helper of a port-forward connection (never listed as a pod's container). */
+const PORT_FORWARD_TYPE = 'portforward'
 /** Docker's zero time: StartedAt/FinishedAt of a container that never started/finished. */
 const ZERO_TIME = '0001-01-01T00:00:00Z'
 const EXEC_OUTPUT_CAP = 1024 * 1024
@@ -304,7 +312,8 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   private containersOfSandbox(d: Dockerode, sandboxId: string): Promise<Dockerode.ContainerInfo[]> {
-    return d.listContainers({ all: true, filters: { label: [`${LABELS.type}=${CONTAINER_TYPE}`, `${LABELS.sandboxId}=${sandboxId}`] } })
+    // The pod's containers and any port-forward helpers in its network namespace.
+    return d.listContainers({ all: true, filters: { label: [`${LABELS.sandboxId}=${sandboxId}`] } })
   }
 
   async listSandboxes(filter: ListFilter = {}): Promise<SandboxInfo[]> {
@@ -450,6 +459,44 @@ export class DockerRuntime implements ContainerRuntime {
     })
   }
 
+  async watchChanges(filter: ListFilter, onChange: (podUid: string) => void, onEnd: (err: Error) => void): Promise<() => void> {
+    return this.call('events', async d => {
+      // Sandboxes and containers alike carry the pod UID label; `label=<key>` selects those that have it.
+      const label = [filter.podUid !== undefined ? `${LABELS.podUid}=${filter.podUid}` : LABELS.podUid]
+      if (filter.node !== undefined) label.push(`${LABELS.node}=${filter.node}`)
+      const stream = (await d.getEvents({ filters: { type: ['container'], event: ['start', 'die', 'destroy', 'oom'], label } })) as NodeJS.ReadableStream & { destroy(): void }
+      let ended = false
+      const end = (err?: Error) => {
+        if (ended) return
+        ended = true
+        onEnd(err ?? new Error('the engine closed its event stream'))
+      }
+      let pending = ''
+      stream.on('data', (chunk: Buffer | string) => {
+        pending += chunk.toString()
+        for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+          const line = pending.slice(0, nl).trim()
+          pending = pending.slice(nl + 1)
+          if (!line) continue
+          let uid: unknown
+          try {
+            uid = (JSON.parse(line) as { Actor?: { Attributes?: Record<string, string> } }).Actor?.Attributes?.[LABELS.podUid]
+          } catch {
+            continue // not an event: ignore it rather than lose the stream
+          }
+          if (typeof uid === 'string' && uid && !ended) onChange(uid)
+        }
+      })
+      stream.on('error', (err: Error) => end(this.unavailable('events', err) ?? err))
+      stream.on('end', () => end())
+      stream.on('close', () => end())
+      return () => {
+        ended = true
+        stream.destroy()
+      }
+    })
+  }
+
   // ---- exec and logs ----
 
   async execSync(id: string, command: string[], timeoutSeconds: number): Promise<{ exitCode: number; stdout: string; stderr: string }> {
@@ -504,13 +551,163 @@ export class DockerRuntime implements ContainerRuntime {
           (err, res) => (err ? reject(err) : resolve(res as Readable)),
         )
       })
-      if (info.Config.Tty) return source // a TTY's output comes raw
+      if (info.Config.Tty) return limitBytes(source, opts.limitBytes) // a TTY's output comes raw
       const out = new StdStreamDemuxer()
       source.on('error', err => out.destroy(err))
       out.on('close', () => source.destroy()) // the reader gave up: stop following
-      return source.pipe(out)
+      return limitBytes(source.pipe(out), opts.limitBytes)
     })
   }
+
+  // ---- streaming: exec, attach, port-forward ----
+
+  async exec(id: string, opts: ExecOptions): Promise<StreamSession> {
+    return this.call('exec', async d => {
+      const exec = await d.getContainer(id).exec({ Cmd: opts.command, AttachStdin: opts.stdin, AttachStdout: true, AttachStderr: true, Tty: opts.tty })
+      const socket = (await exec.start({ hijack: true, stdin: opts.stdin, Detach: false, Tty: opts.tty })) as unknown as Duplex
+      return hijackedSession(socket, {
+        tty: opts.tty,
+        stdin: opts.stdin,
+        resize: async (w, h) => {
+          await exec.resize({ w, h })
+        },
+        exitCode: async () => {
+          // The stream can end a moment before the engine records the exit code.
+          let info = await exec.inspect()
+          for (let i = 0; i < 100 && (info.Running || info.ExitCode === null); i++) {
+            await new Promise(r => setTimeout(r, 20))
+            info = await exec.inspect()
+          }
+          return info.ExitCode ?? -1
+        },
+        kill: async () => {
+          const info = await exec.inspect()
+          if (info.Running) killContainerProcess(info.Pid, info.ContainerID)
+        },
+      })
+    })
+  }
+
+  async attach(id: string, opts: AttachOptions): Promise<StreamSession> {
+    return this.call('attach', async d => {
+      const container = d.getContainer(id)
+      const info = await container.inspect()
+      if (!info.State.Running) throw new Error(`container ${id} is not running`)
+      const tty = Boolean(info.Config.Tty) // the container's own setting decides how its output comes
+      const stdin = opts.stdin && Boolean(info.Config.OpenStdin)
+      const socket = (await container.attach({ stream: true, stdin, stdout: true, stderr: true, hijack: true })) as unknown as Duplex
+      return hijackedSession(socket, {
+        tty,
+        stdin,
+        resize: async (w, h) => {
+          await container.resize({ w, h })
+        },
+        exitCode: async () => {
+          const state = (await container.inspect().catch(() => undefined))?.State
+          return !state || state.Running ? 0 : state.ExitCode
+        },
+      })
+    })
+  }
+
+  /**
+   * Reaches the port inside the sandbox's network namespace the way dockershim's socat did, without a binary on
+   * the host: a short-lived helper container of `opts.image` that joins the sandbox's network
+   * (`NetworkMode: container:<sandbox>`) and runs `nc 127.0.0.1 <port>` on its attached stdin/stdout. The helper
+   * removes itself when nc exits (AutoRemove) and is killed when the stream is destroyed; it carries the
+   * sandbox's ID, so removing the sandbox removes a helper that is left. A connection that fails (nothing
+   * listens) destroys the stream with nc's message.
+   */
+  async portForward(sandbox: SandboxInfo, port: number, opts: PortForwardOptions): Promise<Duplex> {
+    if (!(await this.imagePresent(opts.image))) await this.pullImage(opts.image)
+    return this.call('port-forward', async d => {
+      let helper: Dockerode.Container
+      try {
+        helper = await d.createContainer({
+          Image: opts.image,
+          Entrypoint: ['nc', '127.0.0.1', String(port)],
+          Cmd: [],
+          OpenStdin: true,
+          StdinOnce: true,
+          AttachStdin: true,
+          AttachStdout: true,
+          AttachStderr: true,
+          Tty: false,
+          Labels: {
+            ...opts.labels,
+            [LABELS.type]: PORT_FORWARD_TYPE,
+            [LABELS.podUid]: sandbox.podUid,
+            [LABELS.podName]: sandbox.podName,
+            [LABELS.podNamespace]: sandbox.podNamespace,
+            [LABELS.node]: sandbox.node,
+            [LABELS.sandboxId]: sandbox.id,
+          },
+          HostConfig: { NetworkMode: `container:${sandbox.id}`, AutoRemove: true, RestartPolicy: { Name: 'no' } },
+        })
+      } catch (err) {
+        if (this.unavailable('port-forward', err)) throw err
+        throw new ContainerCreateError(`port-forward helper for pod ${sandbox.podNamespace}/${sandbox.podName}: ${dockerMessage(err)}`)
+      }
+      const kill = () => helper.remove({ force: true }).catch(() => {})
+      try {
+        const socket = (await helper.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex
+        const exited = helper.wait({ condition: 'next-exit' }).then((r: { StatusCode: number }) => r.StatusCode, () => -1)
+        await helper.start()
+        return portForwardStream(socket, exited, kill)
+      } catch (err) {
+        await kill()
+        if (this.unavailable('port-forward', err)) throw err
+        throw new ContainerCreateError(`port-forward helper for pod ${sandbox.podNamespace}/${sandbox.podName}: ${dockerMessage(err)}`)
+      }
+    })
+  }
+}
+
+/**
+ * The helper's stdio as one byte stream: writes go to nc's stdin, reads come from its stdout; its stderr is kept
+ * for the error when nc fails. Destroying the stream removes the helper.
+ */
+function portForwardStream(socket: Duplex, exited: Promise<number>, kill: () => Promise<unknown>): Duplex {
+  const out = new PassThrough()
+  const errText: Buffer[] = []
+  const err = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      if (errText.length < 64) errText.push(chunk)
+      done()
+    },
+  })
+  demuxDockerStream(socket, out, err)
+  let finished = false
+  const duplex = new Duplex({
+    read() {
+      out.resume()
+    },
+    write(chunk: Buffer, _enc, done) {
+      if (socket.destroyed || socket.writableEnded) return done()
+      socket.write(chunk, () => done())
+    },
+    final(done) {
+      if (!socket.destroyed && !socket.writableEnded) socket.end()
+      done()
+    },
+    destroy(error, done) {
+      if (!finished) void kill()
+      socket.destroy()
+      done(error)
+    },
+  })
+  out.on('data', (chunk: Buffer) => {
+    if (!duplex.push(chunk)) out.pause()
+  })
+  out.on('end', () => {
+    void exited.then(code => {
+      finished = true
+      if (code === 0 || code === -1) duplex.push(null)
+      else duplex.destroy(new Error(Buffer.concat(errText).toString('utf8').trim() || `port-forward helper exited with code ${code}`))
+    })
+  })
+  socket.on('error', () => {})
+  return duplex
 }
 
 function pullableImageId(id: string, repoDigests: string[] | undefined): string {

@@ -21,6 +21,14 @@
  * - Stopping a running container: exit code 143 (SIGTERM) with graceSeconds > 0, 137 (SIGKILL) with 0; reason Error.
  *   stopSandbox kills its running containers (137) and takes the sandbox to notready (its IP becomes '');
  *   removeSandbox removes its containers too. Stop/remove of an unknown ID succeed.
+ * - exec (streaming) writes the command joined by spaces plus `\n` to stdout, then, with stdin, echoes stdin to
+ *   stdout until stdin ends; then it exits 0, or <code> for a command beginning with `fake-exit:<code>`. A command
+ *   beginning with `fake-hang` runs until close() (exit code 137). `fake-not-found` exits 127 with
+ *   `fake: executable file not found` on stderr (stdout with a TTY). stderr is empty otherwise; resize is recorded.
+ * - attach writes `fake attach\n` to stdout, then echoes stdin (when asked for); it ends when the container stops
+ *   running or on close(), with exit code 0.
+ * - portForward answers with an echo: what is written to the stream is read back; ending it ends the stream. A
+ *   sandbox that is not ready refuses.
  * - Images: `images` are present; pulling any other image succeeds (and makes it present) unless it is listed in
  *   `failPulls`. Creating a container of an absent image throws ContainerCreateError. imageId is `sha256:` + the
  *   SHA-256 of the image name.
@@ -29,7 +37,7 @@
  *   engine.
  */
 import { createHash } from 'node:crypto'
-import { Readable } from 'node:stream'
+import { PassThrough, Readable, type Duplex } from 'node:stream'
 import {
   ContainerCreateError,
   ImagePullError,
@@ -37,11 +45,16 @@ import {
   type ContainerInfo,
   type ContainerRuntime,
   type ContainerSpec,
+  type AttachOptions,
+  type ExecOptions,
+  type PortForwardOptions,
+  type StreamSession,
   type ListFilter,
   type LogOptions,
   type SandboxInfo,
   type SandboxSpec,
 } from './container-runtime.ts'
+import { limitBytes } from './limit-bytes.ts'
 
 export interface FakeRuntimeOptions {
   /** How long a started container takes to go running (and a `fake-exit:` one to exit). Default 0. */
@@ -380,7 +393,7 @@ export class FakeRuntime implements ContainerRuntime {
     }
     if (opts.tailLines !== undefined && opts.tailLines >= 0) lines = lines.slice(Math.max(0, lines.length - opts.tailLines))
     const text = lines.map(format).join('')
-    if (!opts.follow || this.stateOf(c).state === 'exited') return Readable.from(text ? [Buffer.from(text)] : [])
+    if (!opts.follow || this.stateOf(c).state === 'exited') return limitBytes(Readable.from(text ? [Buffer.from(text)] : []), opts.limitBytes)
     // A follower stays open until the container exits or is removed, and gets the lines of a start that happens
     // meanwhile (a container still within startDelayMs).
     const out = new Readable({ read() {} })
@@ -396,7 +409,97 @@ export class FakeRuntime implements ContainerRuntime {
       }
     }, 20)
     out.on('close', () => clearInterval(timer))
-    return out
+    return limitBytes(out, opts.limitBytes)
+  }
+
+  async exec(id: string, opts: ExecOptions): Promise<StreamSession> {
+    this.record('exec', [id, opts])
+    const c = this.mustGet(id)
+    if (this.stateOf(c).state !== 'running') throw new Error(`container ${id} is not running`)
+    const stdout = new PassThrough()
+    const stderr = opts.tty ? undefined : new PassThrough()
+    const first = opts.command[0] ?? ''
+    let code = parseFakeExit(first) ?? 0
+    const hang = first === 'fake-hang'
+    if (first === 'fake-not-found') {
+      code = 127
+      ;(stderr ?? stdout).write('fake: executable file not found\n')
+    } else stdout.write(`${opts.command.join(' ')}\n`)
+    let stdin: PassThrough | undefined
+    if (opts.stdin) {
+      stdin = new PassThrough()
+      stdin.pipe(stdout, { end: !hang })
+    } else if (!hang) stdout.end()
+    if (!hang) stderr?.end()
+    let closed = false
+    const exitCode = new Promise<number>(resolve => {
+      stdout.once('end', () => resolve(closed ? 137 : code))
+      stdout.once('close', () => resolve(closed ? 137 : code))
+    })
+    return {
+      stdin,
+      stdout,
+      stderr,
+      resize: async (w, h) => {
+        this.calls.push({ method: 'resize', args: [id, w, h] })
+      },
+      exitCode,
+      close() {
+        closed = true
+        stdin?.destroy()
+        stdout.destroy()
+        stderr?.destroy()
+      },
+    }
+  }
+
+  async attach(id: string, opts: AttachOptions): Promise<StreamSession> {
+    this.record('attach', [id, opts])
+    const c = this.mustGet(id)
+    if (this.stateOf(c).state !== 'running') throw new Error(`container ${id} is not running`)
+    const stdout = new PassThrough()
+    const stderr = opts.tty ? undefined : new PassThrough()
+    stdout.write('fake attach\n')
+    let stdin: PassThrough | undefined
+    if (opts.stdin) {
+      stdin = new PassThrough()
+      stdin.pipe(stdout, { end: false })
+    }
+    const finish = () => {
+      clearInterval(timer)
+      stdin?.unpipe(stdout)
+      if (!stdout.writableEnded) stdout.end()
+      if (stderr && !stderr.writableEnded) stderr.end()
+    }
+    const timer = setInterval(() => {
+      if (!this.engine.containers.has(id) || this.stateOf(c).state !== 'running') finish()
+    }, 20)
+    const exitCode = new Promise<number>(resolve => {
+      stdout.once('end', () => resolve(0))
+      stdout.once('close', () => resolve(0))
+    })
+    return {
+      stdin,
+      stdout,
+      stderr,
+      resize: async (w, h) => {
+        this.calls.push({ method: 'resize', args: [id, w, h] })
+      },
+      exitCode,
+      close() {
+        clearInterval(timer)
+        stdin?.destroy()
+        stdout.destroy()
+        stderr?.destroy()
+      },
+    }
+  }
+
+  async portForward(sandbox: SandboxInfo, port: number, opts: PortForwardOptions): Promise<Duplex> {
+    this.record('portForward', [sandbox.id, port, opts])
+    const sb = this.engine.sandboxes.get(sandbox.id)
+    if (!sb || sb.state !== 'ready') throw new Error(`sandbox ${sandbox.id} is not ready`)
+    return new PassThrough()
   }
 
   /** What a container has "printed": a line when it started, then its `fake-exit:` lines, all at its start time. */

