@@ -305,7 +305,7 @@ describe('expectations and slow-start batches', () => {
 })
 
 describe('endpoints helpers', async () => {
-  const { endpointSubsets, sliceGroups, truncateSubsets } = await import('../../src/controllers/endpoints-controller.ts')
+  const { endpointSubsets, sliceGroups, truncateSubsets } = await import('../../src/controllers/endpoint-subsets.ts')
   const svc = (ports: any[], extra: Record<string, any> = {}): KubeObject => ({ metadata: { name: 's', namespace: 'ns' }, spec: { selector: { app: 'a' }, ports, ...extra } })
   const pod = (name: string, ip: string, opts: { ready?: boolean; deleting?: boolean; phase?: string; ports?: any[]; restartPolicy?: string } = {}): KubeObject => ({
     metadata: { name, namespace: 'ns', uid: `uid-${name}`, ...(opts.deleting ? { deletionTimestamp: '2024-01-01T00:00:00Z' } : {}) },
