@@ -9,9 +9,9 @@
  *                          (not its imports) run in an async function instead.
  *   inline-protos          etcd3 and dockerode read .proto files next to their sources (etcd3 at module load):
  *                          the descriptors are parsed here, at build time, and inlined as JSON.
- *   stub-native            native addons (ssh2's crypto, cpu-features) and debug's optional supports-color are
- *                          replaced by a module that throws; every one is required inside try/catch and has a
- *                          pure-JS fallback (docker-over-ssh alone would use them).
+ *   stub-native            optional native addons (ssh2's crypto, cpu-features, ws' bufferutil and utf-8-validate)
+ *                          and debug's optional supports-color are replaced by a module that throws; every one is
+ *                          required inside try/catch and has a pure-JS fallback.
  *   import.meta.url        yargs 18 is ESM-only and calls createRequire(import.meta.url); in CommonJS output esbuild
  *                          would leave `{}.url`, so it is defined as the bundle's own file URL (shims/import-meta-url.ts).
  * Each pattern is tied to a library version: when an upgrade moves it, the build fails and says which one.
@@ -195,7 +195,14 @@ const inlineProtos: Plugin = {
 // ---------------------------------------------------------------------------------------------------------------
 // stub-native
 
-const stubbed = /^(cpu-features|supports-color)$|\.node$/
+/**
+ * Optional native code, each required inside try/catch with a pure-JS fallback:
+ *   *.node          ssh2's sshcrypto.node and cpu-features' binding (docker-over-ssh only)
+ *   cpu-features    ssh2's cipher preference probe
+ *   supports-color  debug's colour detection
+ *   bufferutil, utf-8-validate  ws' native masking and UTF-8 check
+ */
+const stubbed = /^(cpu-features|supports-color|bufferutil|utf-8-validate)$|\.node$/
 
 const stubNative: Plugin = {
   name: 'stub-native',

@@ -212,6 +212,49 @@ describe('the single executable, alone, without Node', () => {
     })
   })
 
+  describe('up / status / down with the embedded store: no etcd, no Docker', () => {
+    let dataDir: string
+    const cluster = (command: string, ...args: string[]) => runBinary([command, '--name', 'binary-e2e', '--data-dir', dataDir, ...args])
+
+    before(() => {
+      dataDir = join(tmp, 'up')
+    })
+    after(async () => {
+      // If `down` did not happen, the background cluster (this executable re-run by itself) must not outlive the test.
+      const state = await readFile(join(dataDir, 'cluster.json'), 'utf8').catch(() => undefined)
+      const pid = state ? (JSON.parse(state) as { pid?: number }).pid : undefined
+      if (pid) {
+        try {
+          process.kill(pid, 'SIGKILL')
+        } catch {}
+      }
+    })
+
+    test('up starts the cluster in the background (the executable re-runs itself), kubectl sees a Ready node, down stops it', async () => {
+      const kubeconfig = join(dataDir, 'kubeconfig')
+      const up = await runBinary(['up', '--name', 'binary-e2e', '--data-dir', dataDir, '--store', 'embedded', '--runtime', 'fake', '--kubeconfig', kubeconfig])
+      assert.equal(up.code, 0, `${up.stdout}\n${up.stderr}`)
+      const server = /http:\/\/127\.0\.0\.1:\d+/.exec(up.stdout)?.[0]
+      assert.ok(server, up.stdout)
+
+      const status = await cluster('status')
+      assert.equal(status.code, 0, status.stderr)
+      assert.match(status.stdout, /running/)
+      await waitFor(
+        'a Ready node',
+        async () => {
+          const r = await kubectl('default', ['get', 'nodes', '--no-headers'], { kubeconfig })
+          return r.code === 0 && /\sReady\s/.test(r.stdout)
+        },
+        { timeoutMs: 30_000, intervalMs: 500 },
+      )
+
+      const down = await cluster('down')
+      assert.equal(down.code, 0, `${down.stdout}\n${down.stderr}`)
+      await waitFor('the API server to be gone', () => fetch(`${server}/version`).then(() => false, () => true), { timeoutMs: 15_000 })
+    })
+  })
+
   describe('serve --runtime docker', () => {
     let etcd: EtcdInstance
     let server: Served
