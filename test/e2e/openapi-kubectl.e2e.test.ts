@@ -8,99 +8,36 @@
  *   apidiscovery.k8s.io/v2beta1, 1.30+ v2 first).
  */
 import assert from 'node:assert/strict'
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { realpathSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { builtinResources } from '../../src/apiserver/resources/index.ts'
-import { startEtcd, type EtcdInstance } from '../helpers/etcd.ts'
+import { kubectlClient, type KubectlVersion } from '../helpers/kubectl.ts'
+import { startServer, type ServerProcess } from '../helpers/server-process.ts'
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-const STARTUP_DEADLINE_MS = 60_000
-const VERSIONS = ['1.27', '1.33']
+const VERSIONS: KubectlVersion[] = ['1.27', '1.33']
 
-function kubectlBinary(version: string): string {
-  const onPath = execFileSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim()
-  return join(dirname(realpathSync(onPath)), `kubectl.${version}`)
-}
+let server: ServerProcess
 
-interface Result {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-let etcd: EtcdInstance
-let server: ChildProcess | undefined
-let serverOutput = ''
-let dir: string
-let kubeconfig: string
-let baseUrl: string
-
-/** Runs kubectl `version` with a cache directory of its own (per version, or the one given: no stale discovery). */
-function kubectl(version: string, args: string[], cacheDir = `cache-${version}`): Promise<Result> {
-  return new Promise((resolvePromise) => {
-    execFile(kubectlBinary(version), ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, cacheDir), ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0
-      resolvePromise({ code, stdout, stderr })
-    })
-  })
-}
-
-async function ok(version: string, ...args: string[]): Promise<Result> {
-  return okIn(`cache-${version}`, version, ...args)
-}
-
-async function okIn(cacheDir: string, version: string, ...args: string[]): Promise<Result> {
-  const r = await kubectl(version, args, cacheDir)
-  assert.equal(r.code, 0, `kubectl ${version} ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`)
-  return r
-}
+/** kubectl `version` with a cache directory of its own (per version, or the one named: no stale discovery). */
+const client = (version: KubectlVersion, cacheDir = `cache-${version}`) =>
+  kubectlClient(version, { kubeconfig: server.kubeconfig, cacheDir: join(server.dir, cacheDir), serverOutput: server.output })
+const kubectl = (version: KubectlVersion, args: string[]) => client(version).run(args)
+const ok = (version: KubectlVersion, ...args: string[]) => client(version).ok(args)
+const okIn = (cacheDir: string, version: KubectlVersion, ...args: string[]) => client(version, cacheDir).ok(args)
 
 /** A pod manifest in YAML, as users write them; `extra` lines go under spec. */
 async function podManifest(name: string, extra = ''): Promise<string> {
-  const path = join(dir, `${name}.yaml`)
+  const path = join(server.dir, `${name}.yaml`)
   await writeFile(path, `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers:\n  - name: app\n    image: busybox\n${extra}`)
   return path
 }
 
 before(async () => {
-  etcd = await startEtcd()
-  dir = await mkdtemp(join(tmpdir(), 'kubebox-openapi-e2e-'))
-  kubeconfig = join(dir, 'kubeconfig')
-  server = spawn(process.execPath, ['bin/cluster.js', 'serve', '--etcd-servers', etcd.endpoint, '--port', '0', '--data-dir', dir, '--kubeconfig', kubeconfig, '--runtime', 'none'], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const exited = new Promise<never>((_, reject) => server!.once('exit', (code) => reject(new Error(`cluster serve exited (${code}):\n${serverOutput}`))))
-  const listening = new Promise<string>((resolvePromise) => {
-    const onData = (chunk: Buffer) => {
-      serverOutput += chunk.toString()
-      const m = /API server listening on (http:\/\/\S+)/.exec(serverOutput)
-      if (m) resolvePromise(m[1]!)
-    }
-    server!.stdout!.on('data', onData)
-    server!.stderr!.on('data', (chunk: Buffer) => (serverOutput = (serverOutput + chunk.toString()).slice(-20_000)))
-  })
-  const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no "API server listening" line within ${STARTUP_DEADLINE_MS} ms:\n${serverOutput}`)), STARTUP_DEADLINE_MS).unref())
-  baseUrl = await Promise.race([listening, exited, deadline])
-  exited.catch(() => {}) // a later exit (our own stop) is not a failure
+  server = await startServer()
 })
 
-after(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server!.once('exit', r))
-    server.kill('SIGTERM')
-    const timer = setTimeout(() => server!.kill('SIGKILL'), 5000)
-    await exited
-    clearTimeout(timer)
-  }
-  await etcd?.stop()
-  if (dir) await rm(dir, { recursive: true, force: true })
-})
+after(() => server?.stop())
 
 for (const version of VERSIONS) {
   const n = version.replace('.', '')
@@ -138,12 +75,12 @@ for (const version of VERSIONS) {
     it('a kind: List is validated client-side, with the /openapi/v2 protobuf schema', async () => {
       // kubectl never trusts server-side validation for v1/List: it checks each item against the v2 document.
       const list = (extra: string) => `apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: list-${n}\n  data:\n    a: "1"\n${extra}`
-      const bad = join(dir, `bad-list-${n}.yaml`)
+      const bad = join(server.dir, `bad-list-${n}.yaml`)
       await writeFile(bad, list('  foo: 1\n'))
       const r = await kubectl(version, ['create', '-f', bad])
       assert.equal(r.code, 1)
       assert.match(r.stderr, /ValidationError\(ConfigMap\): unknown field "foo" in io\.k8s\.api\.core\.v1\.ConfigMap/)
-      const good = join(dir, `good-list-${n}.yaml`)
+      const good = join(server.dir, `good-list-${n}.yaml`)
       await writeFile(good, list(''))
       assert.match((await ok(version, 'create', '-f', good)).stdout, new RegExp(`configmap/list-${n} created`))
     })
@@ -186,7 +123,7 @@ for (const version of VERSIONS) {
 
 describe('discovery content negotiation', () => {
   it('answers the aggregated version the client lists, and legacy JSON otherwise', async () => {
-    const get = (path: string, accept: string) => fetch(baseUrl + path, { headers: { accept } })
+    const get = (path: string, accept: string) => fetch(server.url + path, { headers: { accept } })
     const v2beta1 = await get('/apis', 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json')
     assert.match(v2beta1.headers.get('content-type')!, /^application\/json;g=apidiscovery\.k8s\.io;v=v2beta1;as=APIGroupDiscoveryList/)
     assert.equal(((await v2beta1.json()) as any).apiVersion, 'apidiscovery.k8s.io/v2beta1')

@@ -5,64 +5,22 @@
  * Manifests are JSON: YAML 1.1, as kubectl reads it, would turn names like `Y` into booleans.
  */
 import assert from 'node:assert/strict'
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { realpathSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
-import { startEtcd, type EtcdInstance } from '../helpers/etcd.ts'
+import { kubectlClient, type KubectlClient } from '../helpers/kubectl.ts'
+import { startServer, type ServerProcess } from '../helpers/server-process.ts'
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-const STARTUP_DEADLINE_MS = 60_000
-
-/** kubectl 1.31, installed next to the `kubectl` on PATH. */
-function kubectlBinary(): string {
-  const onPath = execFileSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim()
-  return join(dirname(realpathSync(onPath)), 'kubectl.1.31')
-}
-
-interface Result {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-let etcd: EtcdInstance
-let server: ChildProcess | undefined
-let serverOutput = ''
-let dir: string
-let kubeconfig: string
-let kubectlPath: string
-
-function kubectl(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolvePromise) => {
-    execFile(
-      kubectlPath,
-      ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'kube-cache'), ...args],
-      { env: { ...process.env, ...env }, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0
-        resolvePromise({ code, stdout, stderr })
-      },
-    )
-  })
-}
+let server: ServerProcess
+/** kubectl 1.31, with one cache directory for the file. */
+let k: KubectlClient
 
 /** Runs kubectl and fails the test, with its output, unless it succeeds. */
-async function ok(...args: string[]): Promise<string> {
-  const r = await kubectl(args)
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`)
-  return r.stdout
-}
-
-async function getJson(...args: string[]): Promise<any> {
-  return JSON.parse(await ok('get', ...args, '-o', 'json'))
-}
+const ok = async (...args: string[]) => (await k.ok(args)).stdout
+const getJson = (...args: string[]) => k.getJson(...args)
 
 async function writeManifest(name: string, obj: unknown): Promise<string> {
-  const path = join(dir, name)
+  const path = join(server.dir, name)
   await writeFile(path, JSON.stringify(obj, null, 2))
   return path
 }
@@ -85,53 +43,13 @@ const env = (pairs: Record<string, string>) => Object.entries(pairs).map(([name,
 const summary = (d: any) =>
   d.spec.template.spec.containers.map((c: any) => [c.name, c.image, (c.env ?? []).map((e: any) => `${e.name}=${e.value}`)])
 
-async function startServer(etcdUrl: string): Promise<void> {
-  kubeconfig = join(dir, 'kubeconfig')
-  const args = ['bin/cluster.js', 'serve', '--etcd-servers', etcdUrl, '--port', '0', '--data-dir', dir, '--kubeconfig', kubeconfig]
-  // No kubelets: these tests are about the API; the Node for cordon is created by hand.
-  args.push('--nodes', '0', '--log-level', 'warn')
-  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
-  server = child
-  await new Promise<void>((resolveStart, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within ${STARTUP_DEADLINE_MS} ms:\n${serverOutput}`)), STARTUP_DEADLINE_MS)
-    const onData = (chunk: Buffer) => {
-      serverOutput = (serverOutput + chunk.toString()).slice(-20_000)
-      if (/API server listening on http:\/\/\S+/.test(serverOutput)) {
-        clearTimeout(timer)
-        resolveStart()
-      }
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', onData)
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer)
-      reject(new Error(`server exited (code ${code}, signal ${signal}) before listening:\n${serverOutput}`))
-    })
-  })
-}
-
-async function stopServer(): Promise<void> {
-  const child = server
-  if (!child || child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise((r) => child.once('exit', r))
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-  await exited
-  clearTimeout(timer)
-}
-
 before(async () => {
-  kubectlPath = kubectlBinary()
-  dir = await mkdtemp(join(tmpdir(), 'kubebox-patch-e2e-'))
-  etcd = await startEtcd()
-  await startServer(etcd.endpoint)
+  // No kubelets: these tests are about the API; the Node for cordon is created by hand.
+  server = await startServer({ args: ['--nodes', '0'] })
+  k = kubectlClient('1.31', { kubeconfig: server.kubeconfig, cacheDir: join(server.dir, 'kube-cache'), serverOutput: server.output })
 })
 
-after(async () => {
-  await stopServer()
-  await etcd?.stop()
-  if (dir) await rm(dir, { recursive: true, force: true })
-})
+after(() => server?.stop())
 
 describe('kubectl patch (strategic merge) and friends', { timeout: 300_000 }, () => {
   it('creates a deployment with two containers', async () => {
@@ -157,7 +75,7 @@ describe('kubectl patch (strategic merge) and friends', { timeout: 300_000 }, ()
   })
 
   it('patch with a list item lacking the merge key fails as Kubernetes does', async () => {
-    const r = await kubectl(['patch', 'deployment', 'web', '-p', '{"spec":{"template":{"spec":{"containers":[{"image":"x"}]}}}}'])
+    const r = await k.run(['patch', 'deployment', 'web', '-p', '{"spec":{"template":{"spec":{"containers":[{"image":"x"}]}}}}'])
     assert.equal(r.code, 1)
     assert.match(r.stderr, /Error from server: map: map\[image:x\] does not contain declared merge key: name/)
   })
@@ -171,7 +89,7 @@ describe('kubectl patch (strategic merge) and friends', { timeout: 300_000 }, ()
   })
 
   it('edit (a strategic merge patch with $setElementOrder) changes an image', async () => {
-    const r = await kubectl(['edit', 'deployment', 'web'], { KUBE_EDITOR: 'sed -i -e s/x:2/x:3/' })
+    const r = await k.run(['edit', 'deployment', 'web'], { env: { KUBE_EDITOR: 'sed -i -e s/x:2/x:3/' } })
     assert.equal(r.code, 0, r.stderr)
     assert.deepEqual(
       summary(await getJson('deployment', 'web')).map((c: any) => c[1]),
@@ -252,7 +170,7 @@ describe('kubectl patch (strategic merge) and friends', { timeout: 300_000 }, ()
   it("client-node's KubernetesObjectApi.patch (strategic merge by default) merges containers by name", async () => {
     const { KubeConfig, KubernetesObjectApi } = await import('@kubernetes/client-node')
     const kc = new KubeConfig()
-    kc.loadFromFile(kubeconfig)
+    kc.loadFromFile(server.kubeconfig)
     const client = KubernetesObjectApi.makeApiClient(kc)
     const patched: any = await client.patch({
       apiVersion: 'apps/v1',

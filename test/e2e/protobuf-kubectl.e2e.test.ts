@@ -4,90 +4,32 @@
  * `-v=8` shows the protobuf Content-Type going out (and coming back), `get -o json` what was stored.
  */
 import assert from 'node:assert/strict'
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, realpathSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { promisify } from 'node:util'
-import { startEtcd, type EtcdInstance } from '../helpers/etcd.ts'
+import { kubectlClient, kubectlInstalled, type KubectlClient } from '../helpers/kubectl.ts'
+import { startServer, type ServerProcess } from '../helpers/server-process.ts'
 
-const run = promisify(execFile)
-const ROOT = join(import.meta.dirname, '..', '..')
 const PROTOBUF = 'application/vnd.kubernetes.protobuf'
 
-/** The versioned kubectl binaries installed beside `kubectl` (kubectl.1.32, kubectl.1.33). */
-function kubectlBinary(version: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    const k = join(dir, 'kubectl')
-    if (!existsSync(k)) continue
-    const candidate = join(dirname(realpathSync(k)), `kubectl.${version}`)
-    if (existsSync(candidate)) return candidate
-  }
-  return undefined
-}
-
-let etcd: EtcdInstance
-let server: ChildProcess
-let tmp: string
-let kubeconfig: string
+let server: ServerProcess
 
 before(async () => {
-  etcd = await startEtcd()
-  tmp = await mkdtemp(join(tmpdir(), 'kubebox-pb-e2e-'))
-  kubeconfig = join(tmp, 'kubeconfig')
-  server = spawn(process.execPath, [join(ROOT, 'bin/cluster.js'), 'serve', '--etcd-servers', etcd.endpoint, '--port', '0', '--data-dir', join(tmp, 'data'), '--kubeconfig', kubeconfig], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  process.on('exit', killServer)
-  await new Promise<void>((resolve, reject) => {
-    let out = ''
-    const timer = setTimeout(() => reject(new Error(`the server did not start within 30 s:\n${out}`)), 30_000)
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString()
-      if (/API server listening on http:\/\/\S+/.test(out)) {
-        clearTimeout(timer)
-        resolve()
-      }
-    }
-    server.stdout!.on('data', onData)
-    server.stderr!.on('data', (c: Buffer) => (out += c.toString()))
-    server.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`the server exited (${code}) before listening:\n${out}`))
-    })
-  })
+  // `cluster serve`'s own defaults, as this file always had them (runtime auto: a Docker kubelet where an engine answers).
+  server = await startServer({ args: ['--runtime', 'none'] })
 })
 
-const killServer = () => server?.kill('SIGKILL')
+after(() => server?.stop())
 
-after(async () => {
-  if (server && server.exitCode === null && server.signalCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve))
-    server.kill('SIGTERM')
-    const timer = setTimeout(killServer, 5000)
-    await exited
-    clearTimeout(timer)
-  }
-  process.off('exit', killServer)
-  await etcd?.stop()
-  if (tmp) await rm(tmp, { recursive: true, force: true })
-})
-
-for (const version of ['1.32', '1.33']) {
-  const bin = kubectlBinary(version)
-  describe(`kubectl ${version} protobuf creates`, { skip: bin ? false : `kubectl.${version} is not installed` }, () => {
+for (const version of ['1.32', '1.33'] as const) {
+  describe(`kubectl ${version} protobuf creates`, { skip: kubectlInstalled(version) ? false : `kubectl.${version} is not installed` }, () => {
     const suffix = version.replace('.', '')
-    const kubectl = async (...args: string[]) => {
-      try {
-        return await run(bin!, ['--kubeconfig', kubeconfig, '--cache-dir', join(tmp, `cache-${suffix}`), ...args], { timeout: 60_000 })
-      } catch (err: any) {
-        throw new Error(`kubectl.${version} ${args.join(' ')} failed: ${err.stderr || err.message}`)
-      }
-    }
-    const getJson = async (...args: string[]) => JSON.parse((await kubectl('get', ...args, '-o', 'json')).stdout)
+    let k: KubectlClient
+    before(() => {
+      k = kubectlClient(version, { kubeconfig: server.kubeconfig, cacheDir: join(server.dir, `cache-${suffix}`), serverOutput: server.output })
+    })
+    /** Runs kubectl, failing the test with its output unless it succeeds. */
+    const kubectl = (...args: string[]) => k.ok(args)
+    const getJson = (...args: string[]) => k.getJson(...args)
 
     test('create configmap: protobuf both ways, data stored as sent', async () => {
       const { stderr } = await kubectl('create', 'configmap', `cm-${suffix}`, '--from-literal=a=b', '--from-literal=greeting=hello world', '-v=8')

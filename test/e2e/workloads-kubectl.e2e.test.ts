@@ -4,123 +4,31 @@
  * endpoints and endpointslices, delete with the garbage collector taking the pods.
  */
 import assert from 'node:assert/strict'
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { realpathSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
-import { startEtcd, type EtcdInstance } from '../helpers/etcd.ts'
+import { kubectlClient, waitFor, type KubectlClient } from '../helpers/kubectl.ts'
+import { startServer, type ServerProcess } from '../helpers/server-process.ts'
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-const STARTUP_DEADLINE_MS = 60_000
+/** How long, and how often, to poll for the controllers to catch up. */
+const POLL = { timeoutMs: 60_000, intervalMs: 250 }
 
-/** kubectl 1.31, installed next to the `kubectl` on PATH. */
-function kubectlBinary(): string {
-  const onPath = execFileSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim()
-  return join(dirname(realpathSync(onPath)), 'kubectl.1.31')
-}
-
-interface Result {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-let etcd: EtcdInstance
-let server: ChildProcess | undefined
-let serverOutput = ''
-let dir: string
-let kubeconfig: string
-let kubectlPath: string
-
-function kubectl(args: string[]): Promise<Result> {
-  return new Promise((resolvePromise) => {
-    execFile(kubectlPath, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'kube-cache'), ...args], { timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0
-      resolvePromise({ code, stdout, stderr })
-    })
-  })
-}
+let server: ServerProcess
+/** kubectl 1.31, with one cache directory for the file. */
+let k: KubectlClient
 
 /** Runs kubectl and fails the test, with its output, unless it succeeds. */
-async function ok(...args: string[]): Promise<string> {
-  const r = await kubectl(args)
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}\nserver:\n${serverOutput.slice(-3000)}`)
-  return r.stdout
-}
-
-async function getJson(...args: string[]): Promise<any> {
-  return JSON.parse(await ok('get', ...args, '-o', 'json'))
-}
-
-/** Polls `check` until it answers something truthy. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  for (;;) {
-    try {
-      const value = await check()
-      if (value) return value
-      last = value
-    } catch (err) {
-      last = err
-    }
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`)
-    await sleep(250)
-  }
-}
+const ok = async (...args: string[]) => (await k.ok(args)).stdout
+const getJson = (...args: string[]) => k.getJson(...args)
 
 const images = async (selector: string) =>
   (await getJson('pods', '-l', selector)).items.filter((p: any) => !p.metadata.deletionTimestamp).map((p: any) => p.spec.containers[0].image)
 
-async function startServer(etcdUrl: string): Promise<void> {
-  kubeconfig = join(dir, 'kubeconfig')
-  const args = ['bin/cluster.js', 'serve', '--etcd-servers', etcdUrl, '--port', '0', '--data-dir', dir, '--kubeconfig', kubeconfig, '--runtime', 'fake', '--nodes', '2', '--log-level', 'warn']
-  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
-  server = child
-  await new Promise<void>((resolveStart, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within ${STARTUP_DEADLINE_MS} ms:\n${serverOutput}`)), STARTUP_DEADLINE_MS)
-    const onData = (chunk: Buffer) => {
-      serverOutput = (serverOutput + chunk.toString()).slice(-20_000)
-      if (/API server listening on http:\/\/\S+/.test(serverOutput)) {
-        clearTimeout(timer)
-        resolveStart()
-      }
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', onData)
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer)
-      reject(new Error(`server exited (code ${code}, signal ${signal}) before listening:\n${serverOutput}`))
-    })
-  })
-}
-
-async function stopServer(): Promise<void> {
-  const child = server
-  if (!child || child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise((r) => child.once('exit', r))
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-  await exited
-  clearTimeout(timer)
-}
-
 before(async () => {
-  kubectlPath = kubectlBinary()
-  dir = await mkdtemp(join(tmpdir(), 'kubebox-workloads-e2e-'))
-  etcd = await startEtcd()
-  await startServer(etcd.endpoint)
+  server = await startServer({ args: ['--runtime', 'fake', '--nodes', '2'] })
+  k = kubectlClient('1.31', { kubeconfig: server.kubeconfig, cacheDir: join(server.dir, 'kube-cache'), timeoutMs: 120_000, serverOutput: server.output })
 })
 
-after(async () => {
-  await stopServer()
-  await etcd?.stop()
-  if (dir) await rm(dir, { recursive: true, force: true })
-})
+after(() => server?.stop())
 
 describe('kubectl 1.31: deployments, jobs, services', { timeout: 600_000 }, () => {
   it('create deployment, then rollout status succeeds', async () => {
@@ -137,17 +45,17 @@ describe('kubectl 1.31: deployments, jobs, services', { timeout: 600_000 }, () =
   it('scale --replicas=5', async () => {
     assert.match(await ok('scale', 'deployment/web', '--replicas=5'), /deployment.apps\/web scaled/)
     await ok('rollout', 'status', 'deployment/web', '--timeout=90s')
-    await eventually('5 available', async () => (await getJson('deployment', 'web')).status.availableReplicas === 5)
+    await waitFor('5 available', async () => (await getJson('deployment', 'web')).status.availableReplicas === 5, POLL)
     assert.equal((await images('app=web')).length, 5)
   })
 
   it('set image rolls out a new ReplicaSet; rollout status waits for it', async () => {
     assert.match(await ok('set', 'image', 'deployment/web', 'nginx=nginx:1.26'), /deployment.apps\/web image updated/)
     assert.match(await ok('rollout', 'status', 'deployment/web', '--timeout=90s'), /successfully rolled out/)
-    await eventually('every pod on nginx:1.26', async () => {
+    await waitFor('every pod on nginx:1.26', async () => {
       const list = await images('app=web')
       return list.length === 5 && list.every((i: string) => i === 'nginx:1.26')
-    })
+    }, POLL)
     const rss = (await getJson('replicasets', '-l', 'app=web')).items
     assert.equal(rss.length, 2)
     assert.deepEqual(rss.map((r: any) => r.spec.replicas).sort(), [0, 5])
@@ -163,10 +71,10 @@ describe('kubectl 1.31: deployments, jobs, services', { timeout: 600_000 }, () =
   it('rollout undo goes back to nginx:1.25 as revision 3', async () => {
     assert.match(await ok('rollout', 'undo', 'deployment/web'), /deployment.apps\/web rolled back/)
     assert.match(await ok('rollout', 'status', 'deployment/web', '--timeout=90s'), /successfully rolled out/)
-    await eventually('every pod back on nginx:1.25', async () => {
+    await waitFor('every pod back on nginx:1.25', async () => {
       const list = await images('app=web')
       return list.length === 5 && list.every((i: string) => i === 'nginx:1.25')
-    })
+    }, POLL)
     const d = await getJson('deployment', 'web')
     assert.equal(d.metadata.annotations['deployment.kubernetes.io/revision'], '3')
     const history = await ok('rollout', 'history', 'deployment/web')
@@ -198,11 +106,11 @@ describe('kubectl 1.31: deployments, jobs, services', { timeout: 600_000 }, () =
 
   it('expose deployment, then get endpoints lists the 5 pods', async () => {
     assert.match(await ok('expose', 'deployment', 'web', '--port=80'), /service\/web exposed/)
-    const ips = await eventually('5 endpoint addresses', async () => {
+    const ips = await waitFor('5 endpoint addresses', async () => {
       const out = await ok('get', 'endpoints', 'web', '-o', 'jsonpath={.subsets[*].addresses[*].ip}')
       const list = out.trim().split(/\s+/).filter(Boolean)
       return list.length === 5 && list
-    })
+    }, POLL)
     const podIPs = (await getJson('pods', '-l', 'app=web')).items.filter((p: any) => !p.metadata.deletionTimestamp).map((p: any) => p.status.podIP)
     assert.deepEqual([...ips].sort(), [...podIPs].sort())
     assert.match(await ok('get', 'endpoints', 'web'), /\nweb\s+\S+:80,\S+:80,\S+:80 \+ 2 more\.\.\.\s+\S+\n/)
@@ -213,12 +121,12 @@ describe('kubectl 1.31: deployments, jobs, services', { timeout: 600_000 }, () =
 
   it('delete deployment removes its ReplicaSets and pods', async () => {
     assert.match(await ok('delete', 'deployment', 'web'), /deployment.apps "web" deleted/)
-    await eventually('no ReplicaSets of web', async () => (await getJson('replicasets', '-l', 'app=web')).items.length === 0)
-    await eventually('no pods of web', async () => (await getJson('pods', '-l', 'app=web')).items.length === 0)
+    await waitFor('no ReplicaSets of web', async () => (await getJson('replicasets', '-l', 'app=web')).items.length === 0, POLL)
+    await waitFor('no pods of web', async () => (await getJson('pods', '-l', 'app=web')).items.length === 0, POLL)
     // The service stays, now without endpoints.
-    await eventually('no endpoints left', async () => {
+    await waitFor('no endpoints left', async () => {
       const ep = await getJson('endpoints', 'web')
       return !ep.subsets
-    })
+    }, POLL)
   })
 })

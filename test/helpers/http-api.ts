@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { waitFor } from './kubectl.ts'
 
 export interface ApiResponse {
   status: number
@@ -54,21 +55,9 @@ export function expectFailure(res: ApiResponse, code: number, reason: string, wh
   return res.body.details ?? {}
 }
 
-/** Polls `check` until it returns a truthy value (or the deadline passes, which fails the test). */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  for (;;) {
-    try {
-      const value = await check()
-      if (value) return value
-      last = value
-    } catch (err) {
-      last = err
-    }
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`)
-    await sleep(20)
-  }
+/** Polls `check` every 20 ms until it returns a truthy value (or the deadline passes, which fails the test). */
+export function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  return waitFor(what, check, { timeoutMs, intervalMs: 20 })
 }
 
 export interface WatchEvent {

@@ -4,8 +4,9 @@
  * Every run names the kubeconfig and a cache directory explicitly: kubectl caches discovery for 6 hours,
  * and a test must never see another server's (or another test's) discovery.
  */
+import assert from 'node:assert/strict'
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, realpathSync } from 'node:fs'
+import { existsSync, mkdtempSync, realpathSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -48,6 +49,15 @@ export function kubectlPath(version: KubectlVersion): string {
   return version === 'default' ? join(binDir(), 'kubectl') : join(binDir(), `kubectl.${version}`)
 }
 
+/** Whether that kubectl is installed (for a suite that skips without it); false too when no kubectl is on PATH. */
+export function kubectlInstalled(version: KubectlVersion): boolean {
+  try {
+    return existsSync(kubectlPath(version))
+  } catch {
+    return false
+  }
+}
+
 /** A fresh, empty `--cache-dir`. */
 export function freshCacheDir(): string {
   return mkdtempSync(join(tmpdir(), 'kubectl-cache-'))
@@ -84,6 +94,40 @@ export function kubectl(version: KubectlVersion, args: string[], opts: KubectlOp
     child.stdin.on('error', () => {}) // kubectl may exit before reading all of stdin
     child.stdin.end(opts.stdin ?? '')
   })
+}
+
+export interface KubectlClientOptions extends KubectlOptions {
+  /** What the server printed (e.g. `ServerProcess.output`); its tail goes into the message when a command fails. */
+  serverOutput?: () => string
+}
+
+/**
+ * One kubectl version bound to one server: its kubeconfig, cache directory, env and timeout are given once, and a
+ * test file's many commands name only their arguments.
+ */
+export interface KubectlClient {
+  readonly version: KubectlVersion
+  /** Runs to completion; never throws for a non-zero exit. `opts` override the bound options for this run (env is merged). */
+  run(args: string[], opts?: Partial<KubectlOptions>): Promise<KubectlResult>
+  /** Runs, and fails the test with kubectl's output (and the server's) unless kubectl exits 0. */
+  ok(args: string[], opts?: Partial<KubectlOptions>): Promise<KubectlResult>
+  /** `get ARGS -o json`, parsed (through ok). */
+  getJson(...args: string[]): Promise<any>
+}
+
+export function kubectlClient(version: KubectlVersion, bound: KubectlClientOptions): KubectlClient {
+  const { serverOutput, ...defaults } = bound
+  const run = (args: string[], opts: Partial<KubectlOptions> = {}) =>
+    kubectl(version, args, { ...defaults, ...opts, env: { ...defaults.env, ...opts.env } })
+  const ok = async (args: string[], opts?: Partial<KubectlOptions>) => {
+    const r = await run(args, opts)
+    if (r.code !== 0) {
+      const server = serverOutput ? `\nserver:\n${serverOutput().slice(-3000)}` : ''
+      assert.fail(`kubectl ${version} ${args.join(' ')} failed (${r.code}${r.timedOut ? ', timed out' : ''}):\n${r.stderr}\n${r.stdout}${server}`)
+    }
+    return r
+  }
+  return { version, run, ok, getJson: async (...args) => JSON.parse((await ok(['get', ...args, '-o', 'json'])).stdout) }
 }
 
 /** A long-running kubectl (`get -w`, `port-forward`…): its output so far, a way to wait on it, and kill(). */

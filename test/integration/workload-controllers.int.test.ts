@@ -18,6 +18,7 @@ import { serve, type RunningServer } from '../../src/cluster/serve.ts'
 import { ApiError } from '../../src/errors/api-error.ts'
 import { silentLogger } from '../../src/log/logger.ts'
 import { startEtcd, type EtcdInstance } from '../helpers/etcd.ts'
+import { waitFor } from '../helpers/kubectl.ts'
 
 const DEPLOYMENTS = { group: 'apps', version: 'v1', resource: 'deployments' }
 const REPLICASETS = { group: 'apps', version: 'v1', resource: 'replicasets' }
@@ -28,29 +29,13 @@ const ENDPOINTS = { group: '', version: 'v1', resource: 'endpoints' }
 const SLICES = { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' }
 const EVENTS = { group: '', version: 'v1', resource: 'events' }
 const NS = 'default'
-const WAIT_MS = 30_000
+/** How long, and how often, to poll for the controllers to catch up. */
+const POLL = { timeoutMs: 30_000, intervalMs: 50 }
 
 let etcd: EtcdInstance
 let running: RunningServer
 let client: ApiClient
 let dir: string
-
-/** Polls `check` until it answers something truthy; fails with the last answer after `timeoutMs`. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined | false | null>, timeoutMs = WAIT_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  for (;;) {
-    try {
-      const value = await check()
-      if (value) return value
-      last = value
-    } catch (err) {
-      last = err
-    }
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`)
-    await sleep(50)
-  }
-}
 
 async function gone(r: typeof PODS, name: string): Promise<boolean> {
   try {
@@ -84,10 +69,10 @@ function rolloutDone(d: KubeObject): boolean {
   return updated >= want && (s.replicas ?? 0) <= updated && (s.availableReplicas ?? 0) >= updated
 }
 
-const rolledOut = (name: string) => eventually(`deployment ${name} rolled out`, async () => {
+const rolledOut = (name: string) => waitFor(`deployment ${name} rolled out`, async () => {
   const d = await client.get(DEPLOYMENTS, NS, name)
   return rolloutDone(d) && d
-})
+}, POLL)
 
 const podsOf = async (app: string) => (await client.list(PODS, { namespace: NS, labelSelector: `app=${app}` })).items
 const activePodsOf = async (app: string) => (await podsOf(app)).filter((p) => !p.metadata.deletionTimestamp)
@@ -161,10 +146,10 @@ describe('Deployment and ReplicaSet controllers', { timeout: 180_000 }, () => {
     // Both nodes get pods (the scheduler spreads them).
     assert.equal(new Set(pods.map((p) => p.spec.nodeName)).size, 2)
 
-    const events = await eventually('a ScalingReplicaSet event', async () => {
+    const events = await waitFor('a ScalingReplicaSet event', async () => {
       const list = (await client.list(EVENTS, { namespace: NS, fieldSelector: `involvedObject.name=web,involvedObject.kind=Deployment` })).items
       return list.length > 0 && list
-    })
+    }, POLL)
     assert.equal(events[0]!.reason, 'ScalingReplicaSet')
     assert.equal(events[0]!.message, `Scaled up replica set ${rs.metadata.name} from 0 to 3`)
     assert.equal(events[0]!.source.component, 'deployment-controller')
@@ -179,12 +164,12 @@ describe('Deployment and ReplicaSet controllers', { timeout: 180_000 }, () => {
     assert.equal((await activePodsOf('web')).length, 5)
     await client.patch(DEPLOYMENTS, NS, 'web', 'application/merge-patch+json', { spec: { replicas: 2 } }, 'scale')
     // As in Kubernetes, rollout status is satisfied at once by a scale-down; status.replicas follows the pods.
-    d = await eventually('status.replicas 2', async () => {
+    d = await waitFor('status.replicas 2', async () => {
       const x = await rolledOut('web')
       return x.status.replicas === 2 && x
-    })
+    }, POLL)
     assert.equal(d.status.availableReplicas, 2)
-    await eventually('2 pods left', async () => (await podsOf('web')).length === 2)
+    await waitFor('2 pods left', async () => (await podsOf('web')).length === 2, POLL)
     const [rs] = await replicaSetsOf(d)
     assert.equal(rs!.spec.replicas, 2)
     assert.equal(rs!.metadata.annotations?.['deployment.kubernetes.io/desired-replicas'], '2')
@@ -203,10 +188,10 @@ describe('Deployment and ReplicaSet controllers', { timeout: 180_000 }, () => {
     assert.equal(oldRS!.spec.replicas, 0)
     assert.equal(newRS!.spec.replicas, 4)
     assert.equal(newRS!.spec.template.spec.containers[0].image, 'nginx:1.26')
-    await eventually('only new pods', async () => {
+    await waitFor('only new pods', async () => {
       const pods = await podsOf('web')
       return pods.length === 4 && pods.every((p) => p.spec.containers[0].image === 'nginx:1.26')
-    })
+    }, POLL)
     const events = (await client.list(EVENTS, { namespace: NS, fieldSelector: 'involvedObject.name=web,reason=ScalingReplicaSet' })).items.map((e) => e.message)
     assert.ok(events.some((m) => m.startsWith(`Scaled up replica set ${newRS!.metadata.name} from 0 to `)), events.join('\n'))
     assert.ok(events.some((m) => m.startsWith(`Scaled down replica set ${oldRS!.metadata.name} from `)), events.join('\n'))
@@ -232,10 +217,10 @@ describe('Deployment and ReplicaSet controllers', { timeout: 180_000 }, () => {
     assert.equal(revived.metadata.annotations?.['deployment.kubernetes.io/revision-history'], '1')
     assert.equal(revived.spec.replicas, 4)
     assert.equal(after.find((rs) => rs !== revived)!.spec.replicas, 0)
-    await eventually('pods back on nginx:1.25', async () => {
+    await waitFor('pods back on nginx:1.25', async () => {
       const pods = await podsOf('web')
       return pods.length === 4 && pods.every((p) => p.spec.containers[0].image === 'nginx:1.25')
-    })
+    }, POLL)
   })
 
   it('keeps only revisionHistoryLimit old ReplicaSets', async () => {
@@ -246,10 +231,10 @@ describe('Deployment and ReplicaSet controllers', { timeout: 180_000 }, () => {
       await rolledOut('hist')
     }
     const d = await client.get(DEPLOYMENTS, NS, 'hist')
-    const rss = await eventually('old ReplicaSets cleaned up', async () => {
+    const rss = await waitFor('old ReplicaSets cleaned up', async () => {
       const list = await replicaSetsOf(d)
       return list.length === 2 && list
-    })
+    }, POLL)
     assert.deepEqual(rss.map((rs) => rs.metadata.annotations?.['deployment.kubernetes.io/revision']).sort(), ['3', '4'])
   })
 
@@ -269,19 +254,19 @@ describe('Deployment and ReplicaSet controllers', { timeout: 180_000 }, () => {
   it('replaces a deleted pod and adopts an orphan it selects', async () => {
     const [victim] = await activePodsOf('web')
     await client.delete(PODS, NS, victim!.metadata.name!)
-    await eventually('a replacement pod', async () => {
+    await waitFor('a replacement pod', async () => {
       const pods = await activePodsOf('web')
       return pods.length === 4 && !pods.some((p) => p.metadata.uid === victim!.metadata.uid)
-    })
+    }, POLL)
     const d = await client.get(DEPLOYMENTS, NS, 'web')
     const rs = (await replicaSetsOf(d)).find((x) => x.spec.replicas > 0)!
     // An orphan with the ReplicaSet's labels: adopted, and one pod too many is deleted.
     await client.create(PODS, NS, { metadata: { name: 'stray', labels: { ...rs.spec.template.metadata.labels } }, spec: rs.spec.template.spec })
-    await eventually('the orphan adopted', async () => {
+    await waitFor('the orphan adopted', async () => {
       const stray = await client.get(PODS, NS, 'stray').catch(() => undefined)
       return !stray || stray.metadata.ownerReferences?.[0]?.uid === rs.metadata.uid
-    })
-    await eventually('back to 4 pods', async () => (await activePodsOf('web')).length === 4)
+    }, POLL)
+    await waitFor('back to 4 pods', async () => (await activePodsOf('web')).length === 4, POLL)
   })
 })
 
@@ -290,8 +275,8 @@ describe('garbage collector', { timeout: 120_000 }, () => {
     const d = await client.get(DEPLOYMENTS, NS, 'web')
     const rss = await replicaSetsOf(d)
     await client.delete(DEPLOYMENTS, NS, 'web', { propagationPolicy: 'Background' })
-    for (const rs of rss) await eventually(`ReplicaSet ${rs.metadata.name} gone`, () => gone(REPLICASETS, rs.metadata.name!))
-    await eventually('pods of web gone', async () => (await podsOf('web')).length === 0)
+    for (const rs of rss) await waitFor(`ReplicaSet ${rs.metadata.name} gone`, () => gone(REPLICASETS, rs.metadata.name!), POLL)
+    await waitFor('pods of web gone', async () => (await podsOf('web')).length === 0, POLL)
   })
 
   it('foreground: the owner waits with foregroundDeletion until its dependents are gone', async () => {
@@ -301,7 +286,7 @@ describe('garbage collector', { timeout: 120_000 }, () => {
     const marked = await client.delete(DEPLOYMENTS, NS, 'fg', { propagationPolicy: 'Foreground' })
     assert.ok(marked.metadata.deletionTimestamp, 'marked for deletion, not deleted')
     assert.deepEqual(marked.metadata.finalizers, ['foregroundDeletion'])
-    await eventually('deployment fg gone', () => gone(DEPLOYMENTS, 'fg'))
+    await waitFor('deployment fg gone', () => gone(DEPLOYMENTS, 'fg'), POLL)
     for (const rs of rss) assert.ok(await gone(REPLICASETS, rs.metadata.name!), 'its ReplicaSets went first')
     assert.equal((await podsOf('fg')).length, 0, 'and their pods')
   })
@@ -312,7 +297,7 @@ describe('garbage collector', { timeout: 120_000 }, () => {
     const [rs] = await replicaSetsOf(d)
     const marked = await client.delete(DEPLOYMENTS, NS, 'orph', { propagationPolicy: 'Orphan' })
     assert.deepEqual(marked.metadata.finalizers, ['orphan'])
-    await eventually('deployment orph gone', () => gone(DEPLOYMENTS, 'orph'))
+    await waitFor('deployment orph gone', () => gone(DEPLOYMENTS, 'orph'), POLL)
     const orphan = await client.get(REPLICASETS, NS, rs!.metadata.name!)
     assert.equal(orphan.metadata.ownerReferences, undefined)
     await sleep(500)
@@ -321,7 +306,7 @@ describe('garbage collector', { timeout: 120_000 }, () => {
     assert.ok(pods.every((p) => p.metadata.ownerReferences?.[0]?.uid === rs!.metadata.uid))
     // Clean up: the orphaned ReplicaSet, then (GC) its pods.
     await client.delete(REPLICASETS, NS, rs!.metadata.name!)
-    await eventually('orphaned pods collected', async () => (await podsOf('orph')).length === 0)
+    await waitFor('orphaned pods collected', async () => (await podsOf('orph')).length === 0, POLL)
   })
 
   it('deletes an object whose owner never existed, and drops a dead owner from an object with a live one', async () => {
@@ -333,14 +318,14 @@ describe('garbage collector', { timeout: 120_000 }, () => {
     await client.create(cm, NS, {
       metadata: { name: 'shared', ownerReferences: [ghost, { apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata.uid! }] },
     })
-    await eventually('dangling collected', () => gone(cm, 'dangling'))
-    const shared = await eventually('shared keeps its live owner only', async () => {
+    await waitFor('dangling collected', () => gone(cm, 'dangling'), POLL)
+    const shared = await waitFor('shared keeps its live owner only', async () => {
       const o = await client.get(cm, NS, 'shared')
       return o.metadata.ownerReferences?.length === 1 && o
-    })
+    }, POLL)
     assert.equal(shared.metadata.ownerReferences![0]!.uid, owner.metadata.uid)
     await client.delete(cm, NS, 'owner')
-    await eventually('shared collected with its last owner', () => gone(cm, 'shared'))
+    await waitFor('shared collected with its last owner', () => gone(cm, 'shared'), POLL)
   })
 })
 
@@ -375,10 +360,10 @@ describe('Job controller', { timeout: 120_000 }, () => {
 
   it('a Job whose pod exits 0 completes', async () => {
     await client.create(JOBS, NS, job('ok', ['fake-exit:0', 'done']))
-    const done = await eventually('job ok Complete', async () => {
+    const done = await waitFor('job ok Complete', async () => {
       const j = await client.get(JOBS, NS, 'ok')
       return condition(j, 'Complete')?.status === 'True' && j
-    })
+    }, POLL)
     assert.equal(done.status.succeeded, 1)
     assert.equal(done.status.failed ?? 0, 0)
     assert.equal(done.status.active, 0)
@@ -395,23 +380,23 @@ describe('Job controller', { timeout: 120_000 }, () => {
 
   it('runs completions pods, parallelism at a time', async () => {
     await client.create(JOBS, NS, job('many', ['fake-exit:0'], { completions: 3, parallelism: 2 }))
-    const done = await eventually('job many Complete', async () => {
+    const done = await waitFor('job many Complete', async () => {
       const j = await client.get(JOBS, NS, 'many')
       return condition(j, 'Complete')?.status === 'True' && j
-    })
+    }, POLL)
     assert.equal(done.status.succeeded, 3)
     assert.equal((await client.list(PODS, { namespace: NS, labelSelector: 'job-name=many' })).items.length, 3)
   })
 
   it('a Job whose pods keep failing fails with BackoffLimitExceeded after backoffLimit retries', async () => {
     await client.create(JOBS, NS, job('bad', ['fake-exit:1'], { backoffLimit: 1 }))
-    const failed = await eventually(
+    const failed = await waitFor(
       'job bad Failed',
       async () => {
         const j = await client.get(JOBS, NS, 'bad')
         return condition(j, 'Failed')?.status === 'True' && j
       },
-      60_000,
+      { ...POLL, timeoutMs: 60_000 },
     )
     assert.equal(condition(failed, 'Failed').reason, 'BackoffLimitExceeded')
     assert.equal(condition(failed, 'Failed').message, 'Job has reached the specified backoff limit')
@@ -425,7 +410,7 @@ describe('Job controller', { timeout: 120_000 }, () => {
 
   it('deleting a Job collects its pods', async () => {
     await client.delete(JOBS, NS, 'ok', { propagationPolicy: 'Background' })
-    await eventually('pods of job ok gone', async () => (await client.list(PODS, { namespace: NS, labelSelector: 'job-name=ok' })).items.length === 0)
+    await waitFor('pods of job ok gone', async () => (await client.list(PODS, { namespace: NS, labelSelector: 'job-name=ok' })).items.length === 0, POLL)
   })
 })
 
@@ -439,10 +424,10 @@ describe('Endpoints and EndpointSlices', { timeout: 120_000 }, () => {
     await client.create(DEPLOYMENTS, NS, d)
     await rolledOut('api')
     const svc = await client.create(SERVICES, NS, { metadata: { name: 'api', labels: { tier: 'backend' } }, spec: { selector: { app: 'api' }, ports: [{ name: 'web', port: 80, targetPort: 'http' }] } })
-    const subsets = await eventually('3 addresses', async () => {
+    const subsets = await waitFor('3 addresses', async () => {
       const s = await subsetsOf('api')
       return s[0]?.addresses?.length === 3 && s
-    })
+    }, POLL)
     assert.equal(subsets.length, 1)
     assert.deepEqual(subsets[0].ports, [{ name: 'web', port: 8080, protocol: 'TCP' }])
     assert.equal(subsets[0].notReadyAddresses, undefined)
@@ -455,10 +440,10 @@ describe('Endpoints and EndpointSlices', { timeout: 120_000 }, () => {
     const ep = await client.get(ENDPOINTS, NS, 'api')
     assert.deepEqual(ep.metadata.labels, { tier: 'backend' })
 
-    const [slice, ...others] = await eventually('an EndpointSlice with 3 endpoints', async () => {
+    const [slice, ...others] = await waitFor('an EndpointSlice with 3 endpoints', async () => {
       const s = await slicesOf('api')
       return s[0]?.endpoints?.length === 3 && s
-    })
+    }, POLL)
     assert.equal(others.length, 0)
     assert.equal(slice!.addressType, 'IPv4')
     assert.ok(slice!.metadata.name!.startsWith('api-'))
@@ -481,20 +466,20 @@ describe('Endpoints and EndpointSlices', { timeout: 120_000 }, () => {
         containers: [{ name: 'nginx', image: 'nginx', ports: [{ name: 'http', containerPort: 8080 }], readinessProbe: { exec: { command: ['fake-exit:1'] }, periodSeconds: 1 } }],
       },
     })
-    const pod = await eventually('the unready pod running with an IP', async () => {
+    const pod = await waitFor('the unready pod running with an IP', async () => {
       const p = await client.get(PODS, NS, 'api-unready')
       return p.status?.phase === 'Running' && p.status?.podIP && p
-    })
-    const subsets = await eventually('a not-ready address', async () => {
+    }, POLL)
+    const subsets = await waitFor('a not-ready address', async () => {
       const s = await subsetsOf('api')
       return s[0]?.notReadyAddresses?.length === 1 && s
-    })
+    }, POLL)
     assert.equal(subsets[0].notReadyAddresses[0].ip, pod.status.podIP)
     assert.equal(subsets[0].addresses.length, 3)
-    const [slice] = await eventually('4 endpoints in the slice', async () => {
+    const [slice] = await waitFor('4 endpoints in the slice', async () => {
       const s = await slicesOf('api')
       return s[0]?.endpoints?.length === 4 && s
-    })
+    }, POLL)
     const e = slice!.endpoints.find((x: any) => x.targetRef.name === 'api-unready')
     assert.deepEqual(e.conditions, { ready: false, serving: false, terminating: false })
   })
@@ -502,28 +487,28 @@ describe('Endpoints and EndpointSlices', { timeout: 120_000 }, () => {
   it('follows pods going away: scaled-down pods leave Endpoints', async () => {
     await client.delete(PODS, NS, 'api-unready', { gracePeriodSeconds: 0 })
     await client.patch(DEPLOYMENTS, NS, 'api', 'application/merge-patch+json', { spec: { replicas: 1 } })
-    await eventually('one address left', async () => {
+    await waitFor('one address left', async () => {
       const s = await subsetsOf('api')
       return s.length === 1 && s[0].addresses?.length === 1 && !s[0].notReadyAddresses && s
-    })
-    await eventually('one endpoint left in the slice', async () => {
+    }, POLL)
+    await waitFor('one endpoint left in the slice', async () => {
       const s = await slicesOf('api')
       return s.length === 1 && s[0]!.endpoints.length === 1
-    })
+    }, POLL)
   })
 
   it('a service selecting nothing has no subsets and a placeholder slice; deleting it removes both', async () => {
     await client.create(SERVICES, NS, { metadata: { name: 'empty' }, spec: { selector: { app: 'nothing' }, ports: [{ port: 80 }] } })
-    const ep = await eventually('empty Endpoints', async () => client.get(ENDPOINTS, NS, 'empty').catch(() => undefined))
+    const ep = await waitFor('empty Endpoints', async () => client.get(ENDPOINTS, NS, 'empty').catch(() => undefined), POLL)
     assert.equal(ep.subsets, undefined)
-    const [slice] = await eventually('a placeholder slice', async () => {
+    const [slice] = await waitFor('a placeholder slice', async () => {
       const s = await slicesOf('empty')
       return s.length === 1 && s
-    })
+    }, POLL)
     assert.deepEqual(slice!.endpoints, [])
     await client.delete(SERVICES, NS, 'empty')
-    await eventually('Endpoints gone', () => gone(ENDPOINTS, 'empty'))
-    await eventually('slices gone', async () => (await slicesOf('empty')).length === 0)
+    await waitFor('Endpoints gone', () => gone(ENDPOINTS, 'empty'), POLL)
+    await waitFor('slices gone', async () => (await slicesOf('empty')).length === 0, POLL)
   })
 
   it('leaves services without a selector alone', async () => {
