@@ -6,11 +6,13 @@
  *      time (default 1: each pod is created once the one before runs, so what is measured is latency, not a
  *      queue); p50 / p99 / max.
  *   2. Fake runtime, one node: the same, so the difference is the engine.
+ *   0. The floor: the same sandbox + container started straight through the Docker API (no kubelet, no API
+ *      server), one pod after another — what the engine alone needs; the Docker row minus this is ours.
  *   3. Fake runtime, 10 nodes: BENCH_BURST pods (default 1,000) created by 8 clients at once and placed by the
  *      scheduler; time until all are bound, and until all are Running.
  *
  * BENCH_PROFILE=1 also prints, for the Docker row, how often each runtime call was made and how long it took.
- * BENCH_SKIP=docker (or fake, burst) leaves a row out. Everything it creates on Docker carries
+ * BENCH_SKIP=docker (or raw, fake, burst) leaves rows out. Everything it creates on Docker carries
  * dev.kubebox.bench=<run id> and is removed at the end.
  */
 import { execFile } from 'node:child_process'
@@ -219,6 +221,33 @@ function profileDocker(): Map<string, { calls: number; totalMs: number }> {
   return table
 }
 
+/** The engine's own floor: a pause sandbox and a container joining its network, created and started directly. */
+async function rawDockerRun(count: number): Promise<Row> {
+  const { default: Docker } = await import('dockerode')
+  const docker = new Docker()
+  const Labels = { [BENCH_LABEL]: runId }
+  const once = async () => {
+    const sandbox = await docker.createContainer({ Image: PAUSE, Labels, HostConfig: { IpcMode: 'shareable' } })
+    await sandbox.start()
+    await sandbox.inspect()
+    const mode = `container:${sandbox.id}`
+    const app = await docker.createContainer({ Image: BUSYBOX, Cmd: ['sleep', '3600'], Labels, HostConfig: { NetworkMode: mode, IpcMode: mode } })
+    await app.start()
+  }
+  await once() // warm-up
+  const latencies: number[] = []
+  const started = performance.now()
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now()
+    await once()
+    latencies.push(performance.now() - t0)
+  }
+  const totalMs = performance.now() - started
+  await removeBenchContainers()
+  latencies.sort((a, b) => a - b)
+  return { name: 'Docker API alone (floor)', pods: count, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1), totalMs, note: 'sandbox + container, no kubelet' }
+}
+
 async function removeBenchContainers(): Promise<void> {
   const { default: Docker } = await import('dockerode')
   const docker = new Docker()
@@ -235,8 +264,9 @@ async function main(): Promise<void> {
   const rows: Row[] = []
   let profile: Map<string, { calls: number; totalMs: number }> | undefined
 
+  if (!skip.has('raw') || !skip.has('docker')) await promisify(execFile)('bash', ['scripts/test-images.sh'])
+  if (!skip.has('raw')) rows.push(await rawDockerRun(count))
   if (!skip.has('docker')) {
-    await promisify(execFile)('bash', ['scripts/test-images.sh'])
     if (PROFILE) profile = profileDocker()
     const cluster = await startCluster('docker', 1)
     try {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startEtcd } from '../test/helpers/etcd.ts'
 import { runApiBench } from './api.bench.ts'
+import { runApplyBench } from './apply.bench.ts'
 
 async function rssOf(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')
@@ -48,7 +49,14 @@ async function main(): Promise<void> {
     console.log(['operation'.padEnd(42), 'p50'.padStart(10), 'p99'.padStart(10), 'req/s'.padStart(9), '  note'].join(''))
     for (const r of rows)
       console.log([r.name.padEnd(42), ms(r.stats.p50).padStart(10), ms(r.stats.p99).padStart(10), r.stats.rps.toFixed(0).padStart(9), `  ${r.note ?? ''}`].join(''))
-    console.log(`\nserver RSS: ${(idleRss / 2 ** 20).toFixed(0)} MB idle after start, ${(loadedRss / 2 ** 20).toFixed(0)} MB after the run`)
+    // Issue 3: apply and patch rows, and what OpenAPI costs (nothing above fetched it).
+    const apply = await runApplyBench(server.url, { requests, pid: server.pid })
+    for (const r of apply.rows)
+      console.log([r.name.padEnd(42), ms(r.stats.p50).padStart(10), ms(r.stats.p99).padStart(10), r.stats.rps.toFixed(0).padStart(9), `  ${r.note ?? ''}`].join(''))
+    const { openapi } = apply
+    const mb = (n = 0) => `${(n / 2 ** 20).toFixed(0)} MB`
+    console.log(`\nOpenAPI: first GET /openapi/v3/apis/apps/v1 ${ms(openapi.firstMs)} (${(openapi.bytes / 1024).toFixed(0)} KiB), cached ${ms(openapi.cachedMs)}; server RSS ${mb(openapi.rssBefore)} before, ${mb(openapi.rssAfter)} after`)
+    console.log(`\nserver RSS: ${(idleRss / 2 ** 20).toFixed(0)} MB idle after start, ${(loadedRss / 2 ** 20).toFixed(0)} MB after the API rows, ${mb(await rssOf(server.pid))} at the end`)
   } finally {
     await server.stop()
     await etcd.stop()

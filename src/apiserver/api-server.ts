@@ -117,6 +117,7 @@ export class ApiServer {
   async stop(): Promise<void> {
     for (const cache of this.caches.values()) cache.stop()
     const server = this.server
+    this.kubelets.closeAll()
     if (server) {
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))

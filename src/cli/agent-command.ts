@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { Argv } from 'yargs'
 import { parse } from 'yaml'
@@ -46,6 +47,8 @@ export function agentCommand(yargs: Argv) {
         portForwardImage: argv['port-forward-image'],
         dataDir: argv['data-dir'],
         dockerSocket: argv['docker-socket'],
+        // The agent's nodes are told apart from other clusters' on a shared engine by the cluster they join.
+        runtimeScope: createHash('sha256').update(server).digest('hex').slice(0, 12),
         log,
       })
       process.stdout.write(`agent running ${kubelets.map((k) => k.nodeName).join(', ') || 'no kubelet'} for ${server}\n`)

@@ -20,6 +20,8 @@ export interface KubeletsOptions {
   dataDir: string
   dockerSocket?: string
   containerLabels?: Record<string, string>
+  /** Makes the nodes' identities on the engine unique to this cluster (e.g. its name, or its data dir). */
+  runtimeScope?: string
   log: Logger
 }
 
@@ -45,6 +47,7 @@ export async function startKubelets(opts: KubeletsOptions): Promise<{ kubelets: 
       podInfraImage: opts.podInfraImage,
       portForwardImage: opts.portForwardImage,
       containerLabels: opts.containerLabels,
+      runtimeNode: opts.runtimeScope ? `${opts.runtimeScope}/${nodeName}` : nodeName,
       log: opts.log,
     })
     await kubelet.start()

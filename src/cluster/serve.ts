@@ -1,4 +1,5 @@
-import { join } from 'node:path'
+import { createHash } from 'node:crypto'
+import { join, resolve } from 'node:path'
 import { ApiServer } from '../apiserver/api-server.ts'
 import { EventBus } from '../bus/bus.ts'
 import { NamespaceController } from '../controllers/namespace-controller.ts'
@@ -52,6 +53,8 @@ export interface ServeOptions {
   podGcOrphanGraceMs?: number
   /** Labels put on every container the kubelets make (which cluster and process own them). */
   containerLabels?: Record<string, string>
+  /** What makes this cluster's nodes unique on a shared container engine (default: derived from dataDir). */
+  runtimeScope?: string
   /** The name of the cluster, context and user in the kubeconfig (default `kubebox`). */
   contextName?: string
 }
@@ -107,6 +110,8 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     dataDir: opts.dataDir,
     dockerSocket: opts.dockerSocket,
     containerLabels: opts.containerLabels,
+    // A cluster's nodes are told apart from other clusters' on a shared engine by its name, else by its data dir.
+    runtimeScope: opts.runtimeScope ?? createHash('sha256').update(resolve(opts.dataDir)).digest('hex').slice(0, 12),
     log,
   })
   const kubeconfigPath = opts.kubeconfig ?? join(opts.dataDir, 'kubeconfig')

@@ -124,6 +124,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       portForwardImage: opts.portForwardImage,
       cleanup: true,
       containerLabels: OWNER_LABELS(name),
+      runtimeScope: name,
       contextName: `kubebox-${name}`,
       log,
     })

@@ -18,6 +18,11 @@ export interface KubeletOptions {
   client: ApiClient
   runtime: ContainerRuntime
   nodeName: string
+  /**
+   * Whose sandboxes and containers on the engine are this kubelet's: the node name, made unique per cluster
+   * (several clusters may share one Docker engine and all name their node after the host). Default: nodeName.
+   */
+  runtimeNode?: string
   /** The node's address: pods' hostIP, where hostPorts are published. */
   address: string
   /** Where pod volumes are kept. */
@@ -65,6 +70,8 @@ export class Kubelet {
   private unwatchRuntime?: () => void
   private stopped = false
   private lastFullResync = 0
+  private resyncing = false
+  private resyncFailing = false
   private workers: Promise<void>[] = []
   /** A fingerprint of each pod's containers at the last look, to sync only pods whose containers changed. */
   private readonly fingerprints = new Map<string, string>()
@@ -100,6 +107,10 @@ export class Kubelet {
     return this.opts.nodeName
   }
 
+  private get runtimeNode(): string {
+    return this.opts.runtimeNode ?? this.opts.nodeName
+  }
+
   async start(): Promise<void> {
     this.reporter.kubeletPort = await this.streams.start()
     await this.reporter.start()
@@ -110,11 +121,11 @@ export class Kubelet {
     this.resyncTimer = setInterval(() => {
       // With the engine's events a full look is only a safety net; without them it is how exits are noticed.
       if (this.unwatchRuntime && Date.now() - this.lastFullResync < EVENTS_RESYNC_INTERVAL_MS) return
-      void this.resync().catch((err) => this.log.warn({ err: err.message }, 'resync failed'))
+      void this.safeResync()
     }, this.opts.resyncIntervalMs ?? 1000)
     this.resyncTimer.unref()
     // An engine that does not answer is no reason not to run: the node reports NotReady, and resyncs go on trying.
-    await this.resync().catch((err) => this.log.warn({ err: err.message }, 'resync failed'))
+    await this.safeResync()
     this.log.info('kubelet started')
   }
 
@@ -133,7 +144,7 @@ export class Kubelet {
 
   /** Stops and removes every container of this node's pods (`--cleanup`, `cluster down`). */
   async removeAllContainers(): Promise<void> {
-    const sandboxes = (await this.opts.runtime.listSandboxes()).filter((s) => s.node === this.opts.nodeName)
+    const sandboxes = (await this.opts.runtime.listSandboxes()).filter((s) => s.node === this.runtimeNode)
     for (const uid of new Set(sandboxes.map((s) => s.podUid))) await this.syncer.sync(uid, undefined)
   }
 
@@ -159,7 +170,7 @@ export class Kubelet {
     }
     try {
       const unwatch = await runtime.watchChanges(
-        { node: this.opts.nodeName },
+        { node: this.runtimeNode },
         (uid) => this.queue.add(uid),
         (err) => {
           if (this.unwatchRuntime !== unwatch) return
@@ -178,10 +189,26 @@ export class Kubelet {
     }
   }
 
+  /** One resync at a time (a slow engine must not pile them up); failures are logged once until it answers again. */
+  private async safeResync(): Promise<void> {
+    if (this.resyncing) return
+    this.resyncing = true
+    try {
+      await this.resync()
+      if (this.resyncFailing) this.log.info('resync works again')
+      this.resyncFailing = false
+    } catch (err) {
+      this.log[this.resyncFailing ? 'debug' : 'warn']({ err: (err as Error).message }, 'resync failed')
+      this.resyncFailing = true
+    } finally {
+      this.resyncing = false
+    }
+  }
+
   private async resync(): Promise<void> {
     this.lastFullResync = Date.now()
     // Only this node's: other kubelets (and other clusters) may share the engine, and listing inspects each one.
-    const node = this.opts.nodeName
+    const node = this.runtimeNode
     const [sandboxes, containers] = await Promise.all([this.opts.runtime.listSandboxes({ node }), this.opts.runtime.listContainers({ node })])
     const mine = sandboxes.filter((s) => s.node === node)
     const byPod = new Map<string, string[]>()

@@ -19,6 +19,8 @@ export interface PodSyncConfig {
   address: string
   dataDir: string
   podInfraImage: string
+  /** The node's identity on the engine (see KubeletOptions.runtimeNode). */
+  runtimeNode?: string
   containerLabels?: Record<string, string>
 }
 
@@ -90,7 +92,7 @@ export class PodSyncer {
       podUid: pod.metadata.uid!,
       podName: pod.metadata.name!,
       podNamespace: pod.metadata.namespace!,
-      node: this.config.nodeName,
+      node: this.config.runtimeNode ?? this.config.nodeName,
       attempt,
       image: this.config.podInfraImage,
       hostname: pod.spec?.hostname ?? pod.metadata.name!,

@@ -12,7 +12,7 @@ import { ApiServer } from '../../src/apiserver/api-server.ts'
 import { FieldManager, LAST_APPLIED_ANNOTATION, managerOrUserAgent, printManager } from '../../src/apiserver/apply/field-manager.ts'
 import { FieldSet } from '../../src/apiserver/apply/field-set.ts'
 import { buildManagerIdentifier, ConflictsError, Updater, type VersionedSet } from '../../src/apiserver/apply/managed-fields.ts'
-import { fieldElement, keyElement, pathString, valueElement, type Json, type Path } from '../../src/apiserver/apply/path.ts'
+import { fieldElement, keyElement, pathString, valueElement, type Json } from '../../src/apiserver/apply/path.ts'
 import { TypedSchema } from '../../src/apiserver/apply/typed.ts'
 import { SUPPORTED_PATCH_TYPES } from '../../src/apiserver/patch/apply-patch.ts'
 import type { ResourceDefinition } from '../../src/apiserver/registry/resource-definition.ts'
@@ -209,10 +209,11 @@ describe('typed values on a schema', () => {
     })
   })
 
-  it('rejects an applied list item without its key, a repeated key and an undeclared field', () => {
+  it('rejects an applied list item without its key, a repeated key, an undeclared field and a value of the wrong type', () => {
     assert.throws(() => testSchema.validate({ list: [{ value: 1 }] }, shape), /\.list: element 0: associative list with keys has an element that omits all key fields \["name"\]/)
     assert.throws(() => testSchema.validate({ list: [{ name: 'a' }, { name: 'a' }] }, shape), /\.list: duplicate entries for key \[name="a"\]/)
     assert.throws(() => testSchema.validate({ struct: { zzz: 1 } }, shape), /^Error: \.struct\.zzz: field not declared in schema$/)
+    assert.throws(() => testSchema.validate({ list: 'x', struct: 'y' }, shape), /errors:\n  \.list: expected list, got "x"\n  \.struct: expected map, got "y"/)
   })
 })
 
@@ -609,6 +610,14 @@ describe('server-side apply over HTTP (in-process API server)', () => {
     assert.equal(r.body.message, 'the name of the object (other) does not match the name on the URL (http-4)')
   })
 
+  it('OpenAPI v3 advertises application/apply-patch+yaml on PATCH', async () => {
+    const res = await fetch(`${base}/openapi/v3/apis/apps/v1`)
+    const doc = (await res.json()) as any
+    const patch = doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'].patch
+    assert.ok('application/apply-patch+yaml' in patch.requestBody.content, Object.keys(patch.requestBody.content).join(', '))
+    assert.ok(patch.parameters.some((p: any) => p.name === 'force'))
+  })
+
   it('an unsupported patch type lists apply among the accepted ones', async () => {
     const r = await call('PATCH', `${CM}/http-1`, {}, 'text/plain')
     assert.equal(r.status, 415)
@@ -616,4 +625,3 @@ describe('server-side apply over HTTP (in-process API server)', () => {
   })
 })
 
-export type { Path }

@@ -130,7 +130,7 @@ export class FieldManager {
     const apiVersion = apiVersionOf(def)
     const updater = new Updater(this.typed, this.shapeOf(def), this.filterFor(def, opts.subresource))
     const id = buildManagerIdentifier({ manager: opts.manager || 'unknown', operation: 'Update', apiVersion, subresource: opts.subresource })
-    this.recordUpdate(updater, (live ?? {}) as Json, next as Json, apiVersion, managed, id)
+    this.recordUpdate(updater, (live ? stripManagedFields(live) : {}) as Json, next as Json, apiVersion, managed, id)
     capUpdateManagers(managed)
     setManagedFields(next, managed)
   }
@@ -205,7 +205,7 @@ export class FieldManager {
       this.recordUpdate(updater, {}, liveJson, apiVersion, managed, id)
       capUpdateManagers(managed)
     }
-    if (config.metadata?.managedFields !== undefined) throw badRequest('metadata.managedFields must be nil')
+    if (config.metadata?.managedFields != null) throw badRequest('metadata.managedFields must be nil')
     try {
       this.typed.validate(config as Json, shape)
     } catch (err) {
@@ -285,10 +285,10 @@ function setManagedFields(obj: KubeObject, managed: Managed): void {
   else delete obj.metadata.managedFields
 }
 
+/** The object without managedFields; shares everything else with `obj` (the typed operations do not mutate). */
 function stripManagedFields(obj: KubeObject): KubeObject {
-  const copy = structuredClone(obj)
-  delete copy.metadata.managedFields
-  return copy
+  const { managedFields: _, ...metadata } = obj.metadata
+  return { ...obj, metadata }
 }
 
 /** Merges the oldest Update managers into `ancient-changes` (per API version) beyond 10 (capManagersManager). */

@@ -30,6 +30,8 @@ export class Managed {
   constructor(
     readonly fields = new Map<string, VersionedSet>(),
     readonly times = new Map<string, string | undefined>(),
+    /** The entries as decoded, written back as they were while their set and time stay the same. */
+    readonly decoded = new Map<string, { vs: VersionedSet; entry: ManagedFieldsEntry }>(),
   ) {}
 }
 
@@ -57,8 +59,10 @@ export function decodeManagedFields(entries: unknown): Managed {
     if (!e.fieldsType) throw new Error(`missing fieldsType in managed fields entry ${i}`)
     if (e.fieldsType !== 'FieldsV1') throw new Error(`invalid fieldsType ${JSON.stringify(e.fieldsType)} in managed fields entry ${i}`)
     const id = buildManagerIdentifier({ manager: e.manager ?? '', operation: e.operation, apiVersion: e.apiVersion, subresource: e.subresource })
-    managed.fields.set(id, { set: FieldSet.fromFieldsV1(e.fieldsV1 ?? {}), apiVersion: e.apiVersion, applied: e.operation === 'Apply' })
+    const vs: VersionedSet = { set: FieldSet.fromFieldsV1(e.fieldsV1 ?? {}), apiVersion: e.apiVersion, applied: e.operation === 'Apply' }
+    managed.fields.set(id, vs)
     managed.times.set(id, e.time)
+    managed.decoded.set(id, { vs, entry: e })
   })
   return managed
 }
@@ -70,6 +74,11 @@ export function encodeManagedFields(managed: Managed): ManagedFieldsEntry[] | un
   if (!managed.fields.size) return undefined
   const entries: ManagedFieldsEntry[] = []
   for (const [id, vs] of managed.fields) {
+    const decoded = managed.decoded.get(id)
+    if (decoded && decoded.vs.set === vs.set && decoded.vs.apiVersion === vs.apiVersion && decoded.entry.time === managed.times.get(id)) {
+      entries.push(decoded.entry)
+      continue
+    }
     const parsed = JSON.parse(id) as ManagedFieldsEntry
     const entry: ManagedFieldsEntry = { manager: parsed.manager, operation: vs.applied ? 'Apply' : parsed.operation, apiVersion: vs.apiVersion }
     const time = managed.times.get(id)

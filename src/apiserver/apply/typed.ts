@@ -14,7 +14,7 @@
  */
 import type { FieldSchema, SchemaRegistry, TypeSchema, ValueSchema } from '../../api/schema/schema.ts'
 import { FieldSet } from './field-set.ts'
-import { fieldElement, keyElement, pathString, valueElement, type Json, type Path, type PathElement } from './path.ts'
+import { fieldElement, keyElement, pathString, valueElement, type Json, type PathElement } from './path.ts'
 
 export type Shape =
   | { kind: 'struct'; type: TypeSchema; fields: Map<string, FieldSchema>; atomic: boolean }
@@ -174,6 +174,12 @@ export class TypedSchema {
 
   private validateAt(value: Json, shape: Shape, path: PathElement[], problems: { path: string; message: string }[]): void {
     shape = this.concrete(shape, value)
+    const expected = shape.kind === 'list' ? 'list' : shape.kind === 'struct' || shape.kind === 'map' ? 'map' : shape.kind === 'scalar' ? 'scalar' : undefined
+    const actual = value === null ? undefined : Array.isArray(value) ? 'list' : isMap(value) ? 'map' : 'scalar'
+    if (expected && actual && expected !== actual) {
+      problems.push({ path: pathString(path), message: `expected ${expected}, got ${JSON.stringify(value)}` })
+      return
+    }
     if (shape.kind === 'list') {
       if (!Array.isArray(value) || shape.atomic) return
       const seen = new Set<string>()
@@ -561,4 +567,3 @@ export function jsonEquals(a: Json | undefined, b: Json | undefined): boolean {
   return true
 }
 
-export type { Path }

@@ -60,6 +60,7 @@ export async function patchHandler(h: HandlerContext): Promise<void> {
   const sub = h.req.subresource ? h.registry.def.subresources?.[h.req.subresource] : undefined
   const raw = await readBody(h.koa.req)
   const contentType = contentTypeOf(h.koa.req)
+  if (!SUPPORTED_PATCH_TYPES.includes(contentType)) throw unsupportedMediaType(contentType || '(none)', SUPPORTED_PATCH_TYPES)
   const isApply = contentType === APPLY_PATCH
   const fieldManager = requestFieldManager(h.query, h.koa.get('user-agent'), 'PatchOptions', isApply)
   const force = forceOf(h.query, isApply)

@@ -34,11 +34,20 @@ export function kubeletAddress(node: KubeObject): KubeletAddress {
 }
 
 export class KubeletProxy {
+  /** Spliced connections (the HTTP server no longer tracks an upgraded socket), closed by closeAll(). */
+  private readonly spliced = new Set<Socket>()
+
   constructor(
     /** The Node of a name (through the API server's own registry); rejects when there is none. */
     private readonly getNode: (name: string) => Promise<KubeObject>,
     private readonly log: Logger,
   ) {}
+
+  /** Drops every spliced connection (the API server stops). */
+  closeAll(): void {
+    for (const socket of this.spliced) socket.destroy()
+    this.spliced.clear()
+  }
 
   async locate(location: ConnectLocation): Promise<KubeletAddress> {
     let node: KubeObject
@@ -91,6 +100,8 @@ export class KubeletProxy {
       return writeStatus(socket, status.code, JSON.stringify(status))
     }
     const up = upstream
+    this.spliced.add(socket)
+    socket.once('close', () => this.spliced.delete(socket))
     up.setNoDelay(true)
     socket.setNoDelay(true)
     up.on('error', () => socket.destroy())

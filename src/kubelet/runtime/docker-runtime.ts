@@ -32,6 +32,12 @@
  *   stdout/stderr is capped at 1 MiB.
  * - imageId follows dockershim: `docker-pullable://<first RepoDigest>` when the image has one (it was pulled from
  *   a registry), else `docker://sha256:…` (built or imported locally).
+ * - exec/attach use the engine's hijacked connection (docker-streams.ts); closing an exec session kills the
+ *   process tree by host PID when the engine shares this machine's PID namespace (checked in /proc), since
+ *   Docker cannot kill an exec. A command that can not start ends with Docker's 126 and its OCI message.
+ * - portForward runs a helper container (`nc`) in the sandbox's network namespace: see portForward. Its
+ *   throughput is bounded by Docker's stdio path (FIFOs through containerd-shim and dockerd), about what
+ *   `docker run … nc | …` gets on the same machine.
  */
 import { Duplex, PassThrough, Transform, Writable, type Readable, type TransformCallback } from 'node:stream'
 import type Dockerode from 'dockerode'
@@ -642,7 +648,8 @@ export class DockerRuntime implements ContainerRuntime {
             [LABELS.node]: sandbox.node,
             [LABELS.sandboxId]: sandbox.id,
           },
-          HostConfig: { NetworkMode: `container:${sandbox.id}`, AutoRemove: true, RestartPolicy: { Name: 'no' } },
+          // No log driver: the bytes go only to the attached stream (json-file would encode every chunk; 2-3× slower).
+          HostConfig: { NetworkMode: `container:${sandbox.id}`, AutoRemove: true, RestartPolicy: { Name: 'no' }, LogConfig: { Type: 'none', Config: {} } },
         })
       } catch (err) {
         if (this.unavailable('port-forward', err)) throw err

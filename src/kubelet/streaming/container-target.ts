@@ -49,13 +49,19 @@ export function logContainerId(pod: KubeObject, container: string, previous: boo
   throw badRequest(`container "${container}" in pod "${podName}" is waiting to start - no logs yet`)
 }
 
-/** The running container an exec or attach goes to. */
-export async function runningContainer(runtime: ContainerRuntime, pod: KubeObject, container: string): Promise<ContainerInfo> {
+/**
+ * The running container an exec or attach goes to: the one the pod's status says runs (no engine round-trip;
+ * a status a moment stale makes the runtime refuse, which the client sees as an error status), else the
+ * runtime's current instance.
+ */
+export async function runningContainer(runtime: ContainerRuntime, pod: KubeObject, container: string): Promise<ContainerInfo | { id: string }> {
   const podName = pod.metadata.name
   if (!specHas(pod, container)) throw new ApiError(404, 'NotFound', `container not found ("${container}")`)
+  const status = statusOf(pod, container)
+  if (status?.state?.running && status.containerID) return { id: runtimeId(status.containerID) }
   const { current } = instancesOf(await runtime.listContainers({ podUid: pod.metadata.uid! }), container)
   if (current?.state === 'running') return current
-  const waiting = statusOf(pod, container)?.state?.waiting
+  const waiting = status?.state?.waiting
   if (waiting?.reason) throw badRequest(`container "${container}" in pod "${podName}" is waiting to start: ${waiting.reason}`)
   throw new ApiError(404, 'NotFound', `container not found ("${container}")`)
 }

@@ -92,16 +92,20 @@ function isWebSocket(req: IncomingMessage): boolean {
 
 export class StreamServer {
   private server?: Server
-  private readonly wss = new WebSocketServer({
-    noServer: true,
-    perMessageDeflate: false,
-    handleProtocols: (_protocols, req) => (req as unknown as Record<symbol, string>)[CHOSEN] || false,
-  })
+  /**
+   * The protocol is chosen here, not by ws: ws rejects `SPDY/3.1+portforward.k8s.io` (a '/' is no token character
+   * in RFC 6455's grammar), so the offer is taken off the request and the answer put on the 101 ('headers').
+   */
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false })
   private readonly sockets = new Set<Socket>()
   private readonly log: Logger
 
   constructor(private readonly opts: StreamServerOptions) {
     this.log = opts.log.child({ component: 'stream-server' })
+    this.wss.on('headers', (headers: string[], req: IncomingMessage) => {
+      const chosen = (req as unknown as Record<symbol, string>)[CHOSEN]
+      if (chosen) headers.push(`Sec-WebSocket-Protocol: ${chosen}`)
+    })
   }
 
   /** Listens; resolves with the port. */
@@ -276,6 +280,8 @@ export class StreamServer {
     const chosen = offered.find((p) => supported.includes(p))
     if (offered.length > 0 && !chosen) throw badRequest(`unable to upgrade: none of the requested protocols (${offered.join(', ')}) is supported: ${supported.join(', ')}`)
     ;(req as unknown as Record<symbol, string>)[CHOSEN] = chosen ?? ''
+    delete req.headers['sec-websocket-protocol']
+    this.log.debug({ url: req.url, transport: 'websocket', protocol: chosen ?? '' }, 'stream upgrade')
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', () => {})
       then(ws, chosen ?? '')
@@ -296,6 +302,7 @@ export class StreamServer {
       )
       return undefined
     }
+    this.log.debug({ url: req.url, transport: 'spdy', protocol: chosen }, 'stream upgrade')
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${chosen}\r\n\r\n`)
     return chosen
   }
