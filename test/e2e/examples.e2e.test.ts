@@ -5,7 +5,9 @@ import { before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 
 const run = promisify(execFile)
-const opts = { cwd: new URL('../..', import.meta.url).pathname, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 }
+// Without NODE_TEST_CONTEXT a nested `node --test` reports as a user sees it, not to this runner.
+const { NODE_TEST_CONTEXT: _nested, ...env } = process.env
+const opts = { cwd: new URL('../..', import.meta.url).pathname, timeout: 240_000, maxBuffer: 16 * 1024 * 1024, env }
 
 describe('examples', () => {
   before(async () => {
@@ -17,7 +19,7 @@ describe('examples', () => {
   })
 
   it('node:test example passes', async () => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--test', 'examples/node-test/cluster.test.ts'], opts)
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', 'examples/node-test/cluster.test.ts'], opts)
     assert.match(stdout, /# pass 2/)
     assert.match(stdout, /# fail 0/)
   })
