@@ -29,11 +29,15 @@ const docker = new Docker()
 
 let server: ServerProcess | undefined
 
-/** Containers of this test's node (sandboxes included), optionally of one pod. */
+/**
+ * Containers of this test's node (sandboxes included), optionally of one pod. The node label on the engine is
+ * `<cluster scope>/<node name>` (clusters sharing an engine must not see each other's containers).
+ */
 async function ourContainers(podName?: string): Promise<Docker.ContainerInfo[]> {
-  const label = [`${LABELS.node}=${NODE}`]
+  const label = [LABELS.node]
   if (podName) label.push(`${LABELS.podName}=${podName}`)
-  return docker.listContainers({ all: true, filters: { label } })
+  const all = await docker.listContainers({ all: true, filters: { label } })
+  return all.filter((c) => c.Labels[LABELS.node]?.endsWith(`/${NODE}`))
 }
 
 function ok(r: KubectlResult, what: string): string {
