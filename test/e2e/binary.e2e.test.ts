@@ -57,9 +57,9 @@ interface Exit {
   signal: NodeJS.Signals | null
 }
 
-function runBinary(args: string[]): Promise<Exit & { stdout: string; stderr: string }> {
+function runBinary(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Exit & { stdout: string; stderr: string }> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(binary, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(binary, args, { cwd, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c))
@@ -252,6 +252,51 @@ describe('the single executable, alone, without Node', () => {
       const down = await cluster('down')
       assert.equal(down.code, 0, `${down.stdout}\n${down.stderr}`)
       await waitFor('the API server to be gone', () => fetch(`${server}/version`).then(() => false, () => true), { timeoutMs: 15_000 })
+    })
+  })
+
+  describe('zero dependencies: no Docker engine, no etcd — up picks the embedded store and the fake runtime', () => {
+    let dataDir: string
+    // PATH holds neither docker nor etcd (nor node); DOCKER_HOST points at no engine.
+    const noDocker = { DOCKER_HOST: 'unix:///nonexistent/docker.sock' }
+    const cluster = (command: string, ...args: string[]) => runBinary([command, '--name', 'zero-deps', '--data-dir', dataDir, ...args], noDocker)
+
+    before(() => {
+      dataDir = join(tmp, 'zero-deps')
+    })
+    after(async () => {
+      const state = await readFile(join(dataDir, 'cluster.json'), 'utf8').catch(() => undefined)
+      const pid = state ? (JSON.parse(state) as { pid?: number }).pid : undefined
+      if (pid) {
+        try {
+          process.kill(pid, 'SIGKILL')
+        } catch {}
+      }
+    })
+
+    test('a deployment reaches Available, and survives down and up', { timeout: 240_000 }, async () => {
+      const kubeconfig = join(dataDir, 'kubeconfig')
+      const up = await cluster('up', '--kubeconfig', kubeconfig)
+      assert.equal(up.code, 0, `${up.stdout}\n${up.stderr}`)
+      assert.match(up.stdout, /fake runtime\), store: embedded/)
+      const created = await kubectl('1.33', ['create', 'deployment', 'web', '--image=nginx:1.25', '--replicas=2'], { kubeconfig })
+      assert.equal(created.code, 0, created.stderr)
+      const available = () =>
+        waitFor(
+          'deployment web Available',
+          async () => {
+            const r = await kubectl('default', ['get', 'deployment', 'web', '-o', 'jsonpath={.status.availableReplicas}'], { kubeconfig })
+            return r.code === 0 && r.stdout.trim() === '2'
+          },
+          { timeoutMs: 60_000, intervalMs: 500 },
+        )
+      await available()
+      assert.equal((await cluster('down')).code, 0)
+      const again = await cluster('up', '--kubeconfig', kubeconfig)
+      assert.equal(again.code, 0, `${again.stdout}\n${again.stderr}`)
+      await available()
+      const down = await cluster('down', '--purge')
+      assert.equal(down.code, 0, down.stderr)
     })
   })
 

@@ -34,7 +34,7 @@ let server: ServerProcess | undefined
  * `<cluster scope>/<node name>` (clusters sharing an engine must not see each other's containers).
  */
 async function ourContainers(podName?: string): Promise<Docker.ContainerInfo[]> {
-  const label = [LABELS.node]
+  const label: string[] = [LABELS.node]
   if (podName) label.push(`${LABELS.podName}=${podName}`)
   const all = await docker.listContainers({ all: true, filters: { label } })
   return all.filter((c) => c.Labels[LABELS.node]?.endsWith(`/${NODE}`))
