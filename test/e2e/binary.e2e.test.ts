@@ -57,6 +57,17 @@ interface Exit {
   signal: NodeJS.Signals | null
 }
 
+/** If `down` did not happen, the background cluster (this executable re-run by itself) must not outlive the test. */
+async function killBackgroundCluster(dataDir: string): Promise<void> {
+  const state = await readFile(join(dataDir, 'cluster.json'), 'utf8').catch(() => undefined)
+  const pid = state ? (JSON.parse(state) as { pid?: number }).pid : undefined
+  if (pid) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {}
+  }
+}
+
 function runBinary(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Exit & { stdout: string; stderr: string }> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(binary, args, { cwd, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -219,16 +230,7 @@ describe('the single executable, alone, without Node', () => {
     before(() => {
       dataDir = join(tmp, 'up')
     })
-    after(async () => {
-      // If `down` did not happen, the background cluster (this executable re-run by itself) must not outlive the test.
-      const state = await readFile(join(dataDir, 'cluster.json'), 'utf8').catch(() => undefined)
-      const pid = state ? (JSON.parse(state) as { pid?: number }).pid : undefined
-      if (pid) {
-        try {
-          process.kill(pid, 'SIGKILL')
-        } catch {}
-      }
-    })
+    after(() => killBackgroundCluster(dataDir))
 
     test('up starts the cluster in the background (the executable re-runs itself), kubectl sees a Ready node, down stops it', async () => {
       const kubeconfig = join(dataDir, 'kubeconfig')
@@ -264,15 +266,7 @@ describe('the single executable, alone, without Node', () => {
     before(() => {
       dataDir = join(tmp, 'zero-deps')
     })
-    after(async () => {
-      const state = await readFile(join(dataDir, 'cluster.json'), 'utf8').catch(() => undefined)
-      const pid = state ? (JSON.parse(state) as { pid?: number }).pid : undefined
-      if (pid) {
-        try {
-          process.kill(pid, 'SIGKILL')
-        } catch {}
-      }
-    })
+    after(() => killBackgroundCluster(dataDir))
 
     test('a deployment reaches Available, and survives down and up', { timeout: 240_000 }, async () => {
       const kubeconfig = join(dataDir, 'kubeconfig')
