@@ -11,7 +11,8 @@
  *   3. Fake runtime, 10 nodes: BENCH_BURST pods (default 1,000) created by 8 clients at once and placed by the
  *      scheduler; time until all are bound, and until all are Running.
  *
- * BENCH_PROFILE=1 also prints, for the Docker row, how often each runtime call was made and how long it took.
+ * BENCH_PROFILE=1 also prints, for the Docker row, where each pod's start went (API and watch → kubelet sync →
+ * sandbox → container → status write → watch), and how often each runtime call was made and how long it took.
  * BENCH_SKIP=docker (or raw, fake, burst) leaves rows out. Everything it creates on Docker carries
  * dev.kubebox.bench=<run id> and is removed at the end.
  */
@@ -23,6 +24,8 @@ import { promisify } from 'node:util'
 import type { KubeObject } from '../src/api/meta.ts'
 import { core, type ApiClient } from '../src/client/api-client.ts'
 import { HttpClient } from '../src/client/http-client.ts'
+import { LoopbackClient } from '../src/client/loopback-client.ts'
+import { PodSyncer } from '../src/kubelet/sync-pod.ts'
 import { serve, type RunningServer } from '../src/cluster/serve.ts'
 import { DockerRuntime } from '../src/kubelet/runtime/docker-runtime.ts'
 import { silentLogger } from '../src/log/logger.ts'
@@ -150,9 +153,11 @@ async function latencyRun(cluster: Cluster, label: string, count: number, concur
       while (next < count) {
         const name = `pod-${next++}`
         const t0 = performance.now()
+        marks.set(name, { created: t0 })
         await cluster.client.create(PODS, ns, podManifest(name, image, node))
         await watch.running(name)
         latencies.push(watch.runningAt.get(name)! - t0)
+        marks.get(name)!.running = watch.runningAt.get(name)!
       }
     }),
   )
@@ -197,6 +202,55 @@ async function burstRun(cluster: Cluster, count: number): Promise<Row> {
     totalMs,
     note: `all created ${(createdMs / 1000).toFixed(1)} s, all bound ${(boundMs / 1000).toFixed(1)} s, all Running ${(totalMs / 1000).toFixed(1)} s; ${perNode.size} nodes, ${Math.min(...spread)}–${Math.max(...spread)} pods each`,
   }
+}
+
+/** Per pod name: when each step of its start was first reached (BENCH_PROFILE=1). */
+const marks = new Map<string, Record<string, number>>()
+function mark(pod: string, step: string): void {
+  const m = marks.get(pod) ?? {}
+  m[step] ??= performance.now()
+  marks.set(pod, m)
+}
+
+/** Marks the steps of each pod's start on its way through the kubelet, the runtime and the API client. */
+function traceSteps(): void {
+  const wrap = (proto: any, name: string, before?: (args: any[]) => void, after?: (args: any[], result: any) => void) => {
+    const fn = proto[name]
+    proto[name] = async function (this: unknown, ...args: any[]) {
+      before?.(args)
+      const result = await fn.apply(this, args)
+      after?.(args, result)
+      return result
+    }
+  }
+  const podOfContainer = new Map<string, string>()
+  wrap(PodSyncer.prototype, 'sync', ([, pod]) => pod && mark(pod.metadata.name, 'sync'))
+  wrap(DockerRuntime.prototype, 'runSandbox', ([spec]) => mark(spec.podName, 'sandbox'), ([spec]) => mark(spec.podName, 'sandboxDone'))
+  wrap(DockerRuntime.prototype, 'createContainer', ([sandbox]) => mark(sandbox.podName, 'create'), ([sandbox], id) => podOfContainer.set(id, sandbox.podName))
+  wrap(DockerRuntime.prototype, 'startContainer', ([id]) => mark(podOfContainer.get(id)!, 'start'), ([id]) => mark(podOfContainer.get(id)!, 'startDone'))
+  wrap(LoopbackClient.prototype, 'patch', undefined, ([r, , name, , , sub]) => r.resource === 'pods' && sub === 'status' && mark(name, 'status'))
+}
+
+const STEPS: [string, string, string][] = [
+  ['created', 'sync', 'API + watch → kubelet sync'],
+  ['sync', 'sandbox', 'listings, pause image check'],
+  ['sandbox', 'sandboxDone', 'runSandbox (create+start)'],
+  ['sandboxDone', 'create', 'volumes, env, image check'],
+  ['create', 'start', 'createContainer'],
+  ['start', 'startDone', 'startContainer'],
+  ['startDone', 'status', 'list + status write'],
+  ['status', 'running', 'API → watcher sees Running'],
+]
+
+function stepsTable(): string[] {
+  const pods = [...marks.values()].filter((m) => STEPS.every(([from, to]) => m[from] !== undefined && m[to] !== undefined))
+  if (!pods.length) return []
+  const lines = [`\nWhere a Docker pod's start goes (${pods.length} pods):\n`, ['step'.padEnd(34), 'p50'.padStart(9), 'p99'.padStart(9), 'mean'.padStart(9)].join('')]
+  for (const [from, to, label] of STEPS) {
+    const d = pods.map((m) => m[to]! - m[from]!).sort((a, b) => a - b)
+    lines.push([label.padEnd(34), fmt(percentile(d, 50)).padStart(9), fmt(percentile(d, 99)).padStart(9), fmt(d.reduce((a, b) => a + b, 0) / d.length).padStart(9)].join(''))
+  }
+  return lines
 }
 
 /** Counts and times every DockerRuntime call (BENCH_PROFILE=1). */
@@ -263,15 +317,21 @@ async function main(): Promise<void> {
   const burst = Number(process.env.BENCH_BURST ?? 1000)
   const rows: Row[] = []
   let profile: Map<string, { calls: number; totalMs: number }> | undefined
+  let steps: string[] = []
 
   if (!skip.has('raw') || !skip.has('docker')) await promisify(execFile)('bash', ['scripts/test-images.sh'])
   if (!skip.has('raw')) rows.push(await rawDockerRun(count))
   if (!skip.has('docker')) {
-    if (PROFILE) profile = profileDocker()
+    if (PROFILE) {
+      traceSteps()
+      profile = profileDocker()
+    }
     const cluster = await startCluster('docker', 1)
     try {
       profile?.clear()
       rows.push(await latencyRun(cluster, 'Docker runtime, 1 node', count, dockerConcurrency, BUSYBOX))
+      steps = stepsTable()
+      marks.clear()
     } finally {
       await cluster.stop()
       await removeBenchContainers()
@@ -298,6 +358,7 @@ async function main(): Promise<void> {
   console.log(['scenario'.padEnd(32), 'pods'.padStart(6), 'p50'.padStart(9), 'p99'.padStart(9), 'max'.padStart(9), 'total'.padStart(10), '  note'].join(''))
   for (const r of rows)
     console.log([r.name.padEnd(32), String(r.pods).padStart(6), fmt(r.p50).padStart(9), fmt(r.p99).padStart(9), fmt(r.max).padStart(9), `${(r.totalMs / 1000).toFixed(1)} s`.padStart(10), `  ${r.note}`].join(''))
+  for (const line of steps) console.log(line)
   if (profile) {
     console.log('\nDocker runtime calls during the Docker row (all kubelet work, including resyncs):\n')
     console.log(['call'.padEnd(20), 'calls'.padStart(8), 'mean'.padStart(10), 'total'.padStart(10)].join(''))

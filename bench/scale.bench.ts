@@ -207,7 +207,13 @@ async function eventsByReason(server: Server, ns: string): Promise<Map<string, n
   const out = new Map<string, number>()
   let cont = ''
   do {
-    const res = await server.client.request('GET', `/api/v1/namespaces/${ns}/events?limit=2000${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`)
+    const path = `/api/v1/namespaces/${ns}/events?limit=2000${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`
+    let res = await server.client.request('GET', path)
+    for (let attempt = 0; res.status !== 200 && attempt < 5; attempt++) {
+      await new Promise((r) => setTimeout(r, 1000))
+      res = await server.client.request('GET', path)
+    }
+    if (res.status !== 200) throw new Error(`listing events: ${res.status} ${res.body.slice(0, 200)}`)
     const list = JSON.parse(res.body)
     for (const e of list.items ?? []) out.set(e.reason, (out.get(e.reason) ?? 0) + 1)
     cont = list.metadata?.continue ?? ''
@@ -334,10 +340,15 @@ async function create(server: Server, path: string, body: unknown, retries: { n:
 async function finishRow(server: Server, ns: string, row: Omit<Row, 'serverCpuS' | 'etcdCpuS' | 'benchCpuS' | 'rssPeak' | 'rssEnd' | 'loadEnd' | 'steadyCpu' | 'writesPerPod' | 'events'>, a: Sample, b: Sample): Promise<Row> {
   const steadyCpu = await quietCpu(server, IDLE_S)
   const mem = await memory(server.pid)
-  const events = [...(await eventsByReason(server, ns).catch(() => new Map<string, number>()))].sort((x, y) => y[1] - x[1])
+  let events: string
+  try {
+    events = [...(await eventsByReason(server, ns))].sort((x, y) => y[1] - x[1]).map(([r, n]) => `${r} ${n}`).join(', ') || 'none'
+  } catch (err) {
+    events = `not counted: ${(err as Error).message}`
+  }
   const done: Row = {
     writesPerPod: (b.rev - a.rev) / row.pods,
-    events: events.map(([r, n]) => `${r} ${n}`).join(', ') || 'none',
+    events,
     ...row,
     serverCpuS: b.server - a.server,
     etcdCpuS: server.etcdPid ? b.etcd - a.etcd : undefined,
@@ -479,7 +490,7 @@ const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`
 
 function printTable(rows: Row[]): void {
   console.log(`\nkubebox scale benchmark — fake runtime, through the HTTP API, ${CONCURRENCY} clients; servers on Node ${NODE_VERSION}; ${nproc()} cores\n`)
-  const head = ['scenario'.padEnd(24), 'store'.padEnd(7), 'pods'.padStart(6), 'nodes'.padStart(6), 'created'.padStart(9), 'bound'.padStart(9), 'Running'.padStart(9), 'Avail.'.padStart(9), 'aim'.padStart(10), 'srv CPU'.padStart(9), 'etcd CPU'.padStart(9), 'wr/pod'.padStart(7), 'idle/steady'.padStart(12), 'RSS peak'.padStart(9), '  load avg start → end']
+  const head = ['scenario'.padEnd(24), 'store'.padEnd(7), 'pods'.padStart(6), 'nodes'.padStart(6), 'created'.padStart(9), 'bound'.padStart(9), 'Running'.padStart(9), 'Avail.'.padStart(9), 'aim'.padStart(13), 'srv CPU'.padStart(9), 'etcd CPU'.padStart(9), 'wr/pod'.padStart(7), 'idle/steady'.padStart(12), 'RSS peak'.padStart(9), '  load avg start → end']
   console.log(head.join(''))
   for (const r of rows) {
     const verdict = r.aimMs === undefined ? '—' : `${sec(r.aimMs)} ${r.goalMs !== undefined && r.goalMs <= r.aimMs ? 'met' : 'MISS'}`
@@ -493,7 +504,7 @@ function printTable(rows: Row[]): void {
         sec(r.boundMs).padStart(9),
         sec(r.runningMs).padStart(9),
         sec(r.availableMs).padStart(9),
-        verdict.padStart(10),
+        verdict.padStart(13),
         `${r.serverCpuS.toFixed(1)} s`.padStart(9),
         (r.etcdCpuS === undefined ? '—' : `${r.etcdCpuS.toFixed(1)} s`).padStart(9),
         r.writesPerPod.toFixed(1).padStart(7),
