@@ -22,7 +22,8 @@
  * `node --cpu-prof` and prints, per row, where its CPU time went during the measured interval
  * (bench/cpuprofile-summary.ts; the .cpuprofile files are kept, their paths printed). BENCH_TIMEOUT_S (default
  * 300) bounds each wait. The servers run on this process's Node (under `npm run`, node_modules/.bin/node) unless
- * BENCH_NODE names another binary.
+ * BENCH_NODE names another binary. BENCH_RUNNER replaces bench/scale-cluster.ts (the memory-store row) with a
+ * script of the same command line, e.g. one that patches something, to measure a change before making it.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
@@ -51,6 +52,8 @@ const CLK_TCK = (() => {
 })()
 const IMAGE = 'registry.k8s.io/pause:3.10'
 const NODE_BIN = process.env.BENCH_NODE ?? process.execPath
+/** The memory-store row's cluster: bench/scale-cluster.ts, or a variant with the same CLI (to measure a change). */
+const RUNNER = process.env.BENCH_RUNNER ?? 'bench/scale-cluster.ts'
 const NODE_VERSION = execFileSync(NODE_BIN, ['--version'], { encoding: 'utf8' }).trim()
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -120,7 +123,7 @@ async function startServer(store: 'etcd' | 'memory', nodes: number): Promise<Ser
     etcd = await startEtcd()
     args = [...nodeFlags, 'bin/cluster.js', 'serve', '--etcd-servers', etcd.endpoint, '--port', '0', '--data-dir', dir, '--kubeconfig', join(dir, 'kubeconfig'), '--runtime', 'fake', '--nodes', String(nodes), '--log-level', 'warn']
   } else {
-    args = [...nodeFlags, '--import', 'tsx', 'bench/scale-cluster.ts', String(nodes), dir]
+    args = [...nodeFlags, '--import', 'tsx', RUNNER, String(nodes), dir]
   }
   const child: ChildProcess = spawn(NODE_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBEBOX_HOME: dir } })
   const stderrLines: string[] = []
