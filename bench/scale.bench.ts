@@ -21,9 +21,10 @@
  * BENCH_SKIP=sched-etcd,sched-memory,deploy,burst leaves rows out. BENCH_PROFILE=1 runs each server with
  * `node --cpu-prof` and prints, per row, where its CPU time went during the measured interval
  * (bench/cpuprofile-summary.ts; the .cpuprofile files are kept, their paths printed). BENCH_TIMEOUT_S (default
- * 300) bounds each wait. The servers run on this process's Node (under `npm run`, node_modules/.bin/node) unless
- * BENCH_NODE names another binary. BENCH_RUNNER replaces bench/scale-cluster.ts (the memory-store row) with a
- * script of the same command line, e.g. one that patches something, to measure a change before making it.
+ * 600) bounds each wait after the creates. The servers run on this process's Node (under `npm run`,
+ * node_modules/.bin/node) unless BENCH_NODE names another binary; BENCH_NODE_ARGS adds node flags to the servers'
+ * command lines (for instance `--import tsx --import /path/to/patch.ts`, to measure a change to src/ before
+ * making it).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
@@ -39,7 +40,7 @@ const REPLICAS = Number(process.env.BENCH_REPLICAS ?? Math.min(1000, PODS))
 const BURST = Number(process.env.BENCH_BURST ?? Math.min(1000, PODS))
 const SMALL_NODES = Number(process.env.BENCH_SMALL_NODES ?? 10)
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 3)
-const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_S ?? 300) * 1000
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_S ?? 600) * 1000
 const PROFILE = process.env.BENCH_PROFILE === '1'
 const CONCURRENCY = 8
 const skip = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean))
@@ -52,8 +53,8 @@ const CLK_TCK = (() => {
 })()
 const IMAGE = 'registry.k8s.io/pause:3.10'
 const NODE_BIN = process.env.BENCH_NODE ?? process.execPath
-/** The memory-store row's cluster: bench/scale-cluster.ts, or a variant with the same CLI (to measure a change). */
-const RUNNER = process.env.BENCH_RUNNER ?? 'bench/scale-cluster.ts'
+/** More node flags for the servers, e.g. `--import tsx --import ./patch.ts` to measure a change before making it. */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)
 const NODE_VERSION = execFileSync(NODE_BIN, ['--version'], { encoding: 'utf8' }).trim()
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -116,14 +117,14 @@ interface Server {
 async function startServer(store: 'etcd' | 'memory', nodes: number): Promise<Server> {
   const dir = await mkdtemp(join(tmpdir(), 'kubebox-bench-scale-'))
   const profileDir = PROFILE ? await mkdtemp(join(tmpdir(), 'kubebox-bench-prof-')) : undefined
-  const nodeFlags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
+  const nodeFlags = [...NODE_ARGS, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])]
   let etcd: EtcdInstance | undefined
   let args: string[]
   if (store === 'etcd') {
     etcd = await startEtcd()
     args = [...nodeFlags, 'bin/cluster.js', 'serve', '--etcd-servers', etcd.endpoint, '--port', '0', '--data-dir', dir, '--kubeconfig', join(dir, 'kubeconfig'), '--runtime', 'fake', '--nodes', String(nodes), '--log-level', 'warn']
   } else {
-    args = [...nodeFlags, '--import', 'tsx', RUNNER, String(nodes), dir]
+    args = [...nodeFlags, '--import', 'tsx', 'bench/scale-cluster.ts', String(nodes), dir]
   }
   const child: ChildProcess = spawn(NODE_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBEBOX_HOME: dir } })
   const stderrLines: string[] = []
