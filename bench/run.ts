@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: starts a real etcd and `cluster serve` (as its own process, so its memory is measured
- * alone), runs the API benchmark with 8 concurrent clients on loopback, and prints the figures.
+ * alone), runs the API benchmark with 8 concurrent clients on loopback, then the same rows on a second
+ * server on the embedded store (issue 8), and prints the figures side by side.
  * BENCH_REQUESTS sets the operations per row (default 4000).
  */
 import { spawn } from 'node:child_process'
@@ -16,8 +17,10 @@ async function rssOf(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024
 }
 
-async function startServer(etcd: string, dataDir: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--etcd-servers', etcd, '--port', '0', '--data-dir', dataDir, '--runtime', 'none', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] })
+/** `cluster serve` on etcd (`--etcd-servers`) or on the embedded store (`--store embedded`), no kubelets. */
+async function startServer(storeArgs: string[], dataDir: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const args = ['--import', 'tsx', 'src/main.ts', 'serve', ...storeArgs, '--port', '0', '--data-dir', dataDir, '--runtime', 'none', '--log-level', 'warn']
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
   const url = await new Promise<string>((resolve, reject) => {
     let out = ''
     child.stdout!.on('data', (c) => {
@@ -27,36 +30,60 @@ async function startServer(etcd: string, dataDir: string): Promise<{ url: string
     })
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)))
   })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   return {
     url,
     pid: child.pid!,
-    stop: () => new Promise<void>((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM'))),
+    // Safe to call twice: the second call waits for the same exit.
+    stop: () => (child.exitCode === null && child.signalCode === null && child.kill('SIGTERM'), exited),
   }
 }
 
 const ms = (n: number) => `${n.toFixed(1)} ms`
+const mb = (n = 0) => `${(n / 2 ** 20).toFixed(0)} MB`
+const cells = (r?: { stats: { p50: number; p99: number; rps: number } }) =>
+  r ? [ms(r.stats.p50).padStart(10), ms(r.stats.p99).padStart(10), r.stats.rps.toFixed(0).padStart(7)].join('') : ''.padStart(27)
 
 async function main(): Promise<void> {
   const requests = Number(process.env.BENCH_REQUESTS ?? 4000)
   const etcd = await startEtcd()
   const dataDir = await mkdtemp(join(tmpdir(), 'kubebox-bench-'))
-  const server = await startServer(etcd.endpoint, dataDir)
+  const server = await startServer(['--etcd-servers', etcd.endpoint], dataDir)
   try {
     const idleRss = await rssOf(server.pid)
     const { rows } = await runApiBench(server.url, { requests })
     const loadedRss = await rssOf(server.pid)
-    console.log(`\nkubebox API benchmark — 8 concurrent clients on loopback, etcd ${etcd.endpoint}, ${requests} operations per row\n`)
-    console.log(['operation'.padEnd(42), 'p50'.padStart(10), 'p99'.padStart(10), 'req/s'.padStart(9), '  note'].join(''))
-    for (const r of rows)
-      console.log([r.name.padEnd(42), ms(r.stats.p50).padStart(10), ms(r.stats.p99).padStart(10), r.stats.rps.toFixed(0).padStart(9), `  ${r.note ?? ''}`].join(''))
     // Issue 3: apply and patch rows, and what OpenAPI costs (nothing above fetched it).
     const apply = await runApplyBench(server.url, { requests, pid: server.pid })
-    for (const r of apply.rows)
-      console.log([r.name.padEnd(42), ms(r.stats.p50).padStart(10), ms(r.stats.p99).padStart(10), r.stats.rps.toFixed(0).padStart(9), `  ${r.note ?? ''}`].join(''))
+    const endRss = await rssOf(server.pid)
+    await server.stop()
+    await etcd.stop()
+
+    // Issue 8: the same API rows on the embedded store, in a server of its own.
+    const embeddedDir = await mkdtemp(join(tmpdir(), 'kubebox-bench-embedded-'))
+    const embedded = await startServer(['--store', 'embedded'], embeddedDir)
+    let embeddedRows: typeof rows = []
+    let embeddedRss = { idle: 0, loaded: 0 }
+    try {
+      const idle = await rssOf(embedded.pid)
+      embeddedRows = (await runApiBench(embedded.url, { requests })).rows
+      embeddedRss = { idle, loaded: await rssOf(embedded.pid) }
+    } finally {
+      await embedded.stop()
+      await rm(embeddedDir, { recursive: true, force: true })
+    }
+
+    console.log(`\nkubebox API benchmark — 8 concurrent clients on loopback, ${requests} operations per row\n`)
+    console.log(['operation'.padEnd(42), 'etcd p50'.padStart(10), 'p99'.padStart(10), 'req/s'.padStart(7), 'embedded p50'.padStart(14), 'p99'.padStart(10), 'req/s'.padStart(7), '  note'].join(''))
+    for (const r of rows) {
+      const e = embeddedRows.find((x) => x.name === r.name)
+      console.log([r.name.padEnd(42), cells(r), '    ', cells(e), `  ${r.note ?? ''}`].join(''))
+    }
+    for (const r of apply.rows) console.log([r.name.padEnd(42), cells(r), '    ', ''.padStart(27), `  ${r.note ?? ''}`].join(''))
     const { openapi } = apply
-    const mb = (n = 0) => `${(n / 2 ** 20).toFixed(0)} MB`
     console.log(`\nOpenAPI: first GET /openapi/v3/apis/apps/v1 ${ms(openapi.firstMs)} (${(openapi.bytes / 1024).toFixed(0)} KiB), cached ${ms(openapi.cachedMs)}; server RSS ${mb(openapi.rssBefore)} before, ${mb(openapi.rssAfter)} after`)
-    console.log(`\nserver RSS: ${(idleRss / 2 ** 20).toFixed(0)} MB idle after start, ${(loadedRss / 2 ** 20).toFixed(0)} MB after the API rows, ${mb(await rssOf(server.pid))} at the end`)
+    console.log(`\nserver RSS on etcd: ${mb(idleRss)} idle after start, ${mb(loadedRss)} after the API rows, ${mb(endRss)} at the end`)
+    console.log(`server RSS on the embedded store (objects held in the process): ${mb(embeddedRss.idle)} idle after start, ${mb(embeddedRss.loaded)} after the API rows`)
   } finally {
     await server.stop()
     await etcd.stop()

@@ -1,17 +1,20 @@
 import type { Argv } from 'yargs'
+import { join } from 'node:path'
 import { serve } from '../cluster/serve.ts'
 import { defaults } from '../config/defaults.ts'
 import { createLogger } from '../log/logger.ts'
+import { EmbeddedStore } from '../store/embedded-store.ts'
 import { kubeletOptions } from './kubelet-options.ts'
 import { untilSignal } from '../util/until-signal.ts'
 
-/** `cluster serve`: the API server in the foreground, on an etcd you run. */
+/** `cluster serve`: the API server in the foreground, on an etcd you run (or on the embedded store). */
 export function serveCommand(yargs: Argv) {
   return yargs.command(
     'serve',
     'run the API server (and kubelets) in the foreground on an existing etcd',
     (y) =>
       kubeletOptions(y, 'auto')
+        .option('store', { type: 'string', default: 'etcd', choices: ['etcd', 'embedded'], describe: 'the store of record: etcd (--etcd-servers) or embedded (in this process, kept in <data-dir>/store)' })
         .option('etcd-servers', { type: 'string', default: defaults.etcdServers, describe: 'etcd client URLs, comma-separated' })
         .option('port', { type: 'number', default: defaults.port, describe: 'API server port (0 = a free one)' })
         .option('bind-address', { type: 'string', default: defaults.bindAddress, describe: 'address to listen on' })
@@ -21,7 +24,9 @@ export function serveCommand(yargs: Argv) {
         .option('log-level', { type: 'string', default: defaults.logLevel, choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'] }),
     async (argv) => {
       const log = createLogger({ level: argv['log-level'] as 'info' })
+      const embedded = argv.store === 'embedded' ? await EmbeddedStore.open(join(argv['data-dir'], 'store')) : undefined
       const running = await serve({
+        store: embedded,
         etcdServers: argv['etcd-servers'].split(',').map((s) => s.trim()).filter(Boolean),
         port: argv.port,
         bindAddress: argv['bind-address'],
@@ -41,6 +46,7 @@ export function serveCommand(yargs: Argv) {
       process.stdout.write(`API server listening on ${running.url}\nkubeconfig: ${running.kubeconfigPath}\n`)
       await untilSignal()
       await running.stop()
+      await embedded?.close()
     },
   )
 }

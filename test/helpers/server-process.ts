@@ -17,7 +17,8 @@ export interface ServerProcess {
   url: string
   /** The kubeconfig the server wrote (plain HTTP, `insecure-skip-tls-verify: true`). */
   kubeconfig: string
-  etcd: EtcdInstance
+  /** The throwaway etcd (absent on the embedded store). */
+  etcd?: EtcdInstance
   /** A temp directory of this server (data dir, kubeconfig); removed by stop(). Tests may put files in it. */
   dir: string
   /** What the server printed so far (stdout and stderr, interleaved), for failure messages. */
@@ -34,30 +35,34 @@ export interface StartServerOptions {
   args?: string[]
   /** How long to wait for the "listening" line (a loaded 2-core machine needs a while to load tsx). */
   startupTimeoutMs?: number
+  /** `embedded`: no etcd; the server keeps its objects in `<dir>/data/store` (`--store embedded`). */
+  store?: 'etcd' | 'embedded'
+  /** Use this directory and keep it at stop, so that a second server finds the first one's data. */
+  dir?: string
 }
 
 const LISTENING = /API server listening on (http:\/\/127\.0\.0\.1:\d+)/
 const STOP_GRACE_MS = 10_000
 
 export async function startServer(opts: StartServerOptions = {}): Promise<ServerProcess> {
-  const etcd = await startEtcd()
+  const etcd = opts.store === 'embedded' ? undefined : await startEtcd()
   let dir: string | undefined
   try {
-    dir = await mkdtemp(join(tmpdir(), 'kubebox-e2e-'))
+    dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'kubebox-e2e-')))
     return await spawnServer(etcd, dir, opts)
   } catch (err) {
-    await etcd.stop()
-    if (dir) await rm(dir, { recursive: true, force: true })
+    await etcd?.stop()
+    if (dir && !opts.dir) await rm(dir, { recursive: true, force: true })
     throw err
   }
 }
 
-async function spawnServer(etcd: EtcdInstance, dir: string, opts: StartServerOptions): Promise<ServerProcess> {
+async function spawnServer(etcd: EtcdInstance | undefined, dir: string, opts: StartServerOptions): Promise<ServerProcess> {
   const kubeconfig = join(dir, 'kubeconfig')
   const args = [
     join(repoRoot, 'bin/cluster.js'),
     'serve',
-    '--etcd-servers', etcd.endpoint,
+    ...(etcd ? ['--etcd-servers', etcd.endpoint] : ['--store', 'embedded']),
     '--port', '0',
     '--data-dir', join(dir, 'data'),
     '--kubeconfig', kubeconfig,
@@ -89,8 +94,8 @@ async function spawnServer(etcd: EtcdInstance, dir: string, opts: StartServerOpt
         await exitedPromise
         clearTimeout(timer)
       }
-      await etcd.stop()
-      await rm(dir, { recursive: true, force: true })
+      await etcd?.stop()
+      if (!opts.dir) await rm(dir, { recursive: true, force: true })
     })())
 
   const timeoutMs = opts.startupTimeoutMs ?? 90_000
