@@ -11,6 +11,9 @@
  *   3. Fake runtime, 10 nodes: BENCH_BURST pods (default 1,000) created by 8 clients at once and placed by the
  *      scheduler; time until all are bound, and until all are Running.
  *
+ * Each row also gives the CPU time this process used over it (server, kubelets and client are all in it) and the
+ * 1-minute load average at its start and end: on a shared machine the wall times alone mislead.
+ *
  * BENCH_PROFILE=1 also prints, for the Docker row, where each pod's start went (API and watch → kubelet sync →
  * sandbox → container → status write → watch), and how often each runtime call was made and how long it took.
  * BENCH_SKIP=docker (or raw, fake, burst) leaves rows out. Everything it creates on Docker carries
@@ -18,7 +21,7 @@
  */
 import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { KubeObject } from '../src/api/meta.ts'
@@ -49,6 +52,21 @@ interface Row {
   max?: number
   totalMs: number
   note: string
+  /** CPU time of this process (server, kubelets and the bench's client: all in one) over the row, in core-seconds. */
+  cpuS?: number
+  /** The 1-minute load average at the start and the end of the row. */
+  load?: string
+}
+
+const load1 = () => loadavg()[0]!.toFixed(1)
+
+/** Runs a row, adding the process's CPU time and the load average over it (on a shared machine wall time alone misleads). */
+async function measured(run: () => Promise<Row>): Promise<Row> {
+  const loadStart = load1()
+  const before = process.cpuUsage()
+  const row = await run()
+  const used = process.cpuUsage(before)
+  return { ...row, cpuS: (used.user + used.system) / 1e6, load: `${loadStart} → ${load1()}` }
 }
 
 interface Cluster {
@@ -187,6 +205,8 @@ async function burstRun(cluster: Cluster, count: number): Promise<Row> {
   const createdMs = performance.now() - started
   await until(`${count} pods Running`, async () => watch.runningAt.size >= count, 300_000)
   const totalMs = performance.now() - started
+  // The row's CPU includes what the pods caused after they ran (Events are written asynchronously and may trail).
+  const settledMs = (await settle(cluster, ns, 10)) - started
   const boundMs = Math.max(...watch.boundAt.values()) - started
   const latencies = [...createdAt].map(([name, t]) => watch.runningAt.get(name)! - t).sort((a, b) => a - b)
   const perNode = new Map<string, number>()
@@ -200,8 +220,24 @@ async function burstRun(cluster: Cluster, count: number): Promise<Row> {
     p99: percentile(latencies, 99),
     max: latencies.at(-1),
     totalMs,
-    note: `all created ${(createdMs / 1000).toFixed(1)} s, all bound ${(boundMs / 1000).toFixed(1)} s, all Running ${(totalMs / 1000).toFixed(1)} s; ${perNode.size} nodes, ${Math.min(...spread)}–${Math.max(...spread)} pods each`,
+    note: `all created ${(createdMs / 1000).toFixed(1)} s, all bound ${(boundMs / 1000).toFixed(1)} s, all Running ${(totalMs / 1000).toFixed(1)} s, writes settled ${(settledMs / 1000).toFixed(1)} s; ${perNode.size} nodes, ${Math.min(...spread)}–${Math.max(...spread)} pods each`,
   }
+}
+
+/**
+ * Waits until the writes a row caused have stopped: the store's revision (a list's resourceVersion) moved by no more
+ * than the nodes' lease renewals and a couple of writes in half a second. Answers when (performance.now()).
+ */
+async function settle(cluster: Cluster, ns: string, nodes: number): Promise<number> {
+  const revision = async () => Number((await cluster.client.list(core('configmaps'), { namespace: ns })).resourceVersion)
+  let prev = { rev: await revision(), at: performance.now() }
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 500))
+    const next = { rev: await revision(), at: performance.now() }
+    if (next.rev - prev.rev <= nodes / 20 + 2) return prev.at
+    prev = next
+  }
+  return prev.at
 }
 
 /** Per pod name: when each step of its start was first reached (BENCH_PROFILE=1). */
@@ -320,7 +356,7 @@ async function main(): Promise<void> {
   let steps: string[] = []
 
   if (!skip.has('raw') || !skip.has('docker')) await promisify(execFile)('bash', ['scripts/test-images.sh'])
-  if (!skip.has('raw')) rows.push(await rawDockerRun(count))
+  if (!skip.has('raw')) rows.push(await measured(() => rawDockerRun(count)))
   if (!skip.has('docker')) {
     if (PROFILE) {
       traceSteps()
@@ -329,7 +365,7 @@ async function main(): Promise<void> {
     const cluster = await startCluster('docker', 1)
     try {
       profile?.clear()
-      rows.push(await latencyRun(cluster, 'Docker runtime, 1 node', count, dockerConcurrency, BUSYBOX))
+      rows.push(await measured(() => latencyRun(cluster, 'Docker runtime, 1 node', count, dockerConcurrency, BUSYBOX)))
       steps = stepsTable()
       marks.clear()
     } finally {
@@ -340,7 +376,7 @@ async function main(): Promise<void> {
   if (!skip.has('fake')) {
     const cluster = await startCluster('fake', 1)
     try {
-      rows.push(await latencyRun(cluster, 'fake runtime, 1 node', count, 1, BUSYBOX))
+      rows.push(await measured(() => latencyRun(cluster, 'fake runtime, 1 node', count, 1, BUSYBOX)))
     } finally {
       await cluster.stop()
     }
@@ -348,16 +384,29 @@ async function main(): Promise<void> {
   if (!skip.has('burst')) {
     const cluster = await startCluster('fake', 10)
     try {
-      rows.push(await burstRun(cluster, burst))
+      rows.push(await measured(() => burstRun(cluster, burst)))
     } finally {
       await cluster.stop()
     }
   }
 
   console.log('\nkubebox pod start latency — create → Running seen through a watch (HTTP API, real etcd)\n')
-  console.log(['scenario'.padEnd(32), 'pods'.padStart(6), 'p50'.padStart(9), 'p99'.padStart(9), 'max'.padStart(9), 'total'.padStart(10), '  note'].join(''))
+  console.log(['scenario'.padEnd(32), 'pods'.padStart(6), 'p50'.padStart(9), 'p99'.padStart(9), 'max'.padStart(9), 'total'.padStart(10), 'CPU'.padStart(9), '  load 1m', '  note'].join(''))
   for (const r of rows)
-    console.log([r.name.padEnd(32), String(r.pods).padStart(6), fmt(r.p50).padStart(9), fmt(r.p99).padStart(9), fmt(r.max).padStart(9), `${(r.totalMs / 1000).toFixed(1)} s`.padStart(10), `  ${r.note}`].join(''))
+    console.log(
+      [
+        r.name.padEnd(32),
+        String(r.pods).padStart(6),
+        fmt(r.p50).padStart(9),
+        fmt(r.p99).padStart(9),
+        fmt(r.max).padStart(9),
+        `${(r.totalMs / 1000).toFixed(1)} s`.padStart(10),
+        (r.cpuS === undefined ? '' : `${r.cpuS.toFixed(1)} s`).padStart(9),
+        `  ${r.load ?? ''}`,
+        `  ${r.note}`,
+      ].join(''),
+    )
+  console.log('\n  CPU: this process (API server, controllers, scheduler, kubelets and the bench client together) over the row, core-seconds.')
   for (const line of steps) console.log(line)
   if (profile) {
     console.log('\nDocker runtime calls during the Docker row (all kubelet work, including resyncs):\n')

@@ -12,14 +12,16 @@
  *
  * Figures: wall time from the first request, the server's CPU time over the same interval (utime+stime from
  * /proc, in core-seconds; on a loaded machine the steadier figure), etcd's CPU time, the server's peak RSS, and
- * the load average at the start and end of the row. Also the server's idle CPU (nodes Ready, no pods) and its
+ * the load average at the start and end of the row. Then *settled*: when the writes the row caused have stopped
+ * (Events are written asynchronously and may trail the goal), with the server's CPU time until then — the figure to
+ * compare when a change moves work rather than removes it. Also the server's idle CPU (nodes Ready, no pods) and its
  * steady CPU afterwards (all pods Running), each over BENCH_IDLE_S seconds (default 3).
  *
  * Also: writes per pod (the store's revision delta over the row: every create, binding, status update and Event),
  * the Events recorded by reason, and the server's warnings grouped by message.
  *
  * BENCH_SKIP=sched-etcd,sched-memory,deploy,burst leaves rows out. BENCH_PROFILE=1 runs each server with
- * `node --cpu-prof` and prints, per row, where its CPU time went during the measured interval
+ * `node --cpu-prof` and prints, per row, where its CPU time went from the first request until settled
  * (bench/cpuprofile-summary.ts; the .cpuprofile files are kept, their paths printed). BENCH_TIMEOUT_S (default
  * 600) bounds each wait after the creates. The servers run on this process's Node (under `npm run`,
  * node_modules/.bin/node) unless BENCH_NODE names another binary; BENCH_NODE_ARGS adds node flags to the servers'
@@ -277,6 +279,9 @@ interface Row {
   availableMs?: number
   /** The milestone the aim is about. */
   goalMs?: number
+  /** When the writes the row caused had stopped (see settle()), and the server's CPU time until then. */
+  settledMs?: number
+  settledCpuS?: number
   aimMs?: number
   serverCpuS: number
   etcdCpuS?: number
@@ -287,7 +292,7 @@ interface Row {
   rssEnd: number
   loadStart: string
   loadEnd: string
-  /** Store writes (revision delta) per pod. */
+  /** Store writes (revision delta, first request → settled) per pod. */
   writesPerPod: number
   events: string
   notes: string[]
@@ -341,7 +346,28 @@ async function create(server: Server, path: string, body: unknown, retries: { n:
   }
 }
 
-async function finishRow(server: Server, ns: string, row: Omit<Row, 'serverCpuS' | 'etcdCpuS' | 'benchCpuS' | 'rssPeak' | 'rssEnd' | 'loadEnd' | 'steadyCpu' | 'writesPerPod' | 'events'>, a: Sample, b: Sample): Promise<Row> {
+/**
+ * Waits until the writes the row caused have stopped (what components do after the goal, e.g. Events written
+ * asynchronously, status updates that trail): the first half second in which the store's revision moved by no
+ * more than the nodes' lease renewals (one per node every 10 s) and a couple of writes. Answers the sample taken
+ * then, or undefined after TIMEOUT_MS.
+ */
+async function settle(server: Server, nodes: number, from: Sample): Promise<Sample | undefined> {
+  const allowance = nodes / 20 + 2
+  const deadline = performance.now() + TIMEOUT_MS
+  let prev = from
+  while (performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500))
+    const next = await sample(server)
+    if (next.rev && next.rev - prev.rev <= allowance) return prev
+    prev = next
+  }
+  return undefined
+}
+
+async function finishRow(server: Server, ns: string, row: Omit<Row, 'serverCpuS' | 'etcdCpuS' | 'benchCpuS' | 'rssPeak' | 'rssEnd' | 'loadEnd' | 'steadyCpu' | 'writesPerPod' | 'events' | 'settledMs' | 'settledCpuS'>, a: Sample, b: Sample): Promise<Row> {
+  const settled = await settle(server, row.nodes, b)
+  const end = settled ?? b
   const steadyCpu = await quietCpu(server, IDLE_S)
   const mem = await memory(server.pid)
   let events: string
@@ -351,9 +377,11 @@ async function finishRow(server: Server, ns: string, row: Omit<Row, 'serverCpuS'
     events = `not counted: ${(err as Error).message}`
   }
   const done: Row = {
-    writesPerPod: (b.rev - a.rev) / row.pods,
+    writesPerPod: (end.rev - a.rev) / row.pods,
     events,
     ...row,
+    settledMs: settled && settled.at - a.at,
+    settledCpuS: settled && settled.server - a.server,
     serverCpuS: b.server - a.server,
     etcdCpuS: server.etcdPid ? b.etcd - a.etcd : undefined,
     benchCpuS: b.bench - a.bench,
@@ -369,7 +397,8 @@ async function finishRow(server: Server, ns: string, row: Omit<Row, 'serverCpuS'
     const files = (await readdir(server.profileDir)).filter((f) => f.endsWith('.cpuprofile'))
     if (files.length) {
       const path = join(server.profileDir, files[0]!)
-      done.profile = formatSummary(summarizeProfile(await readProfile(path), { fromUs: a.mono, toUs: b.mono, top: 30 }), `CPU profile of the server, ${row.scenario} (${row.store}, ${row.pods} pods, ${row.nodes} nodes) — ${path}`, done.serverCpuS)
+      // Up to the settle point: work a component defers past the goal (queued Events) is still work the pods caused.
+      done.profile = formatSummary(summarizeProfile(await readProfile(path), { fromUs: a.mono, toUs: end.mono, top: 30 }), `CPU profile of the server, ${row.scenario} (${row.store}, ${row.pods} pods, ${row.nodes} nodes), first request → settled — ${path}`, end.server - a.server)
     } else done.notes.push('no .cpuprofile written (the server did not exit cleanly)')
   }
   return done
@@ -494,7 +523,7 @@ const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`
 
 function printTable(rows: Row[]): void {
   console.log(`\nkubebox scale benchmark — fake runtime, through the HTTP API, ${CONCURRENCY} clients; servers on Node ${NODE_VERSION}; ${nproc()} cores\n`)
-  const head = ['scenario'.padEnd(24), 'store'.padEnd(7), 'pods'.padStart(6), 'nodes'.padStart(6), 'created'.padStart(9), 'bound'.padStart(9), 'Running'.padStart(9), 'Avail.'.padStart(9), 'aim'.padStart(13), 'srv CPU'.padStart(9), 'etcd CPU'.padStart(9), 'wr/pod'.padStart(7), 'idle/steady'.padStart(12), 'RSS peak'.padStart(9), '  load avg start → end']
+  const head = ['scenario'.padEnd(24), 'store'.padEnd(7), 'pods'.padStart(6), 'nodes'.padStart(6), 'created'.padStart(9), 'bound'.padStart(9), 'Running'.padStart(9), 'Avail.'.padStart(9), 'aim'.padStart(13), 'srv CPU'.padStart(9), 'settled'.padStart(9), 'CPU→set'.padStart(9), 'etcd CPU'.padStart(9), 'wr/pod'.padStart(7), 'idle/steady'.padStart(12), 'RSS peak'.padStart(9), '  load avg start → end']
   console.log(head.join(''))
   for (const r of rows) {
     const verdict = r.aimMs === undefined ? '—' : `${sec(r.aimMs)} ${r.goalMs !== undefined && r.goalMs <= r.aimMs ? 'met' : 'MISS'}`
@@ -510,6 +539,8 @@ function printTable(rows: Row[]): void {
         sec(r.availableMs).padStart(9),
         verdict.padStart(13),
         `${r.serverCpuS.toFixed(1)} s`.padStart(9),
+        sec(r.settledMs).padStart(9),
+        (r.settledCpuS === undefined ? '—' : `${r.settledCpuS.toFixed(1)} s`).padStart(9),
         (r.etcdCpuS === undefined ? '—' : `${r.etcdCpuS.toFixed(1)} s`).padStart(9),
         r.writesPerPod.toFixed(1).padStart(7),
         `${(r.idleCpu * 100).toFixed(0)}%/${(r.steadyCpu * 100).toFixed(0)}%`.padStart(12),
@@ -525,8 +556,9 @@ function printTable(rows: Row[]): void {
     console.log(`    Events: ${r.events}`)
   }
   console.log(
-    '\n  times: wall clock from the first request; srv/etcd CPU: core-seconds (utime+stime) over the same interval;' +
-      `\n  wr/pod: store writes (revision delta, all kinds) per pod; idle/steady: server CPU (share of one core) over ${IDLE_S} s` +
+    '\n  times: wall clock from the first request; srv/etcd CPU: core-seconds (utime+stime) from then to the goal;' +
+      '\n  settled / CPU→set: when the writes the row caused stopped (queued Events included), and the server CPU until then;' +
+      `\n  wr/pod: store writes (revision delta, all kinds, until settled) per pod; idle/steady: server CPU (share of one core) over ${IDLE_S} s` +
       `\n  with the nodes Ready and no pods / after all pods Running.`,
   )
 }

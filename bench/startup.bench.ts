@@ -1,55 +1,172 @@
 /**
  * `npm run bench:startup`: how fast a cluster starts and how much memory it holds idle.
- *   - `cluster up` (background, etcd in Docker, Docker runtime) until it reports a Ready node, median of 5
- *   - `startCluster()` to the first successful API call, per mode, median of 5
- *   - idle RSS of the `cluster up` process
- * Needs Docker and the local test images (scripts/test-images.sh); BENCH_RUNS sets the runs (default 5).
+ *   - `cluster up` (background, etcd in Docker, Docker runtime) until it reports a Ready node, median of 5: the
+ *     single executable build/cluster (built first when missing or older than the sources) and the tsx form
+ *     (bin/cluster.js), each with its steps as the cluster's log records them ("cluster started")
+ *   - `startCluster()` to the first successful API call, per mode, median of 5 after a first call (reported apart:
+ *     it loads the API server's modules, which are imported when first needed)
+ *   - idle RSS of the `cluster up` process and of `cluster serve` (on etcd, no kubelet), for both forms, with
+ *     what it is made of: file-backed pages (the executable's code and data, mapped), anonymous memory, and of
+ *     that the V8 heap (a diagnostic report, SIGUSR2)
+ * Needs Docker, etcd on PATH and the local test images (scripts/test-images.sh). BENCH_RUNS sets the runs
+ * (default 5); BENCH_ONLY=up,library,rss picks sections; BENCH_BINARY=path measures another executable.
  */
-import { execFile } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { execFile, spawn } from 'node:child_process'
+import { loadavg, tmpdir } from 'node:os'
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { startEtcd } from '../test/helpers/etcd.ts'
 import { startCluster, type ClusterOptions } from '../src/index.ts'
 
 const run = promisify(execFile)
+const ROOT = join(import.meta.dirname, '..')
+const BINARY = process.env.BENCH_BINARY ?? join(ROOT, 'build/cluster')
 const runs = Number(process.env.BENCH_RUNS ?? 5)
+const only = process.env.BENCH_ONLY?.split(',')
+const wanted = (section: string) => !only || only.includes(section)
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const images = { etcdImage: 'kubebox-test/etcd:latest', podInfraImage: 'kubebox-test/pause:latest' }
+const load = () => loadavg()[0].toFixed(1)
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-async function rssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8')
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024
+/** The newest modification time of the files the executable is built from (as test/e2e/binary.e2e.test.ts). */
+async function newestSource(): Promise<number> {
+  let newest = 0
+  const visit = async (path: string): Promise<void> => {
+    const s = await stat(path)
+    if (s.isDirectory()) for (const entry of await readdir(path)) await visit(join(path, entry))
+    else newest = Math.max(newest, s.mtimeMs)
+  }
+  for (const p of ['src', 'build/bundle.ts', 'build/sea.ts', 'build/shims', 'package-lock.json']) await visit(join(ROOT, p))
+  return newest
 }
 
-async function clusterUp(): Promise<{ ms: number[]; rss: number }> {
-  const home = await mkdtemp(join(tmpdir(), 'kubebox-bench-up-'))
-  const env = { ...process.env, KUBEBOX_HOME: home, CI: '1' }
-  const cli = [join(import.meta.dirname, '..', 'bin', 'cluster.js')]
-  const ms: number[] = []
-  let rss = 0
+async function ensureBinary(): Promise<void> {
+  if (process.env.BENCH_BINARY) return
+  const built = await stat(BINARY).catch(() => undefined)
+  if (built && built.mtimeMs >= (await newestSource())) return
+  console.log('building build/cluster (npm run build:binary)…')
+  await run(process.execPath, ['--import', 'tsx', 'build/sea.ts'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 })
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// memory
+
+interface Memory {
+  rss: number
+  /** Pages of mapped files: the executable's (or node's) code and read-only data. */
+  file: number
+  /** Anonymous memory: the V8 heap, malloc'ed native memory (buffers, ICU, compiled code outside the heap…). */
+  anon: number
+  /** The V8 heap as committed, as used, and its young generation (new space) as committed. */
+  heapCommitted?: number
+  heapUsed?: number
+  newSpace?: number
+  /** Memory V8 knows is held outside its heap for JS objects (Buffers, ArrayBuffers), and V8's own malloc. */
+  external?: number
+  malloced?: number
+}
+
+const MB = (kb: number) => kb / 1024
+
+async function memoryOf(pid: number, reportDir?: string): Promise<Memory> {
+  const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8')
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0)
+  const memory: Memory = { rss: MB(kb('Rss')), file: MB(kb('Rss') - kb('Anonymous')), anon: MB(kb('Anonymous')) }
+  if (reportDir) {
+    // --report-on-signal: SIGUSR2 writes a diagnostic report with the heap's figures.
+    const before = new Set(await readdir(reportDir))
+    process.kill(pid, 'SIGUSR2')
+    for (let i = 0; i < 50; i++) {
+      const fresh = (await readdir(reportDir)).filter((f) => !before.has(f) && f.endsWith('.json'))
+      if (fresh.length) {
+        await sleep(100)
+        const heap = (JSON.parse(await readFile(join(reportDir, fresh[0]), 'utf8')) as { javascriptHeap: Record<string, number> & { heapSpaces: Record<string, { committedMemory: number }> } }).javascriptHeap
+        memory.heapCommitted = heap.totalCommittedMemory / 2 ** 20
+        memory.heapUsed = heap.usedMemory / 2 ** 20
+        memory.newSpace = heap.heapSpaces.new_space.committedMemory / 2 ** 20
+        memory.external = heap.externalMemory / 2 ** 20
+        memory.malloced = heap.mallocedMemory / 2 ** 20
+        break
+      }
+      await sleep(100)
+    }
+  }
+  return memory
+}
+
+const describeMemory = (m: Memory) =>
+  `${m.rss.toFixed(0)} MB  (file-backed ${m.file.toFixed(0)}, anonymous ${m.anon.toFixed(0)}` +
+  (m.heapCommitted !== undefined
+    ? `: V8 heap ${m.heapCommitted.toFixed(0)} committed (young generation ${m.newSpace!.toFixed(0)}) / ${m.heapUsed!.toFixed(0)} used; external ${m.external!.toFixed(0)}, V8 malloc ${m.malloced!.toFixed(0)}`
+    : '') +
+  ')'
+
+const reportEnv = (dir: string) => ({ NODE_OPTIONS: `--report-on-signal --report-signal=SIGUSR2 --report-directory=${dir}` })
+
+// ---------------------------------------------------------------------------------------------------------------
+// cluster up
+
+interface UpRun {
+  ms: number
+  /** From the cluster's log line "cluster started". */
+  startClusterMs: number
+  /** From its process start to that line. */
+  processMs: number
+  steps: Record<string, number>
+}
+
+async function clusterUp(form: 'binary' | 'tsx', measureMemory: boolean): Promise<{ runs: UpRun[]; memory?: Memory }> {
+  const home = await mkdtemp(join(tmpdir(), `kubebox-bench-up-${form}-`))
+  const reports = join(home, 'reports')
+  const env = { ...process.env, KUBEBOX_HOME: home, CI: '1', ...(measureMemory ? reportEnv(reports) : {}) }
+  const [cmd, pre] = form === 'binary' ? [BINARY, []] : [process.execPath, [join(ROOT, 'bin', 'cluster.js')]]
+  const log = join(home, 'default', 'cluster.log')
+  const out: UpRun[] = []
+  let memory: Memory | undefined
   try {
+    await run('mkdir', ['-p', reports])
     for (let i = 0; i < runs; i++) {
       const t0 = performance.now()
-      await run(process.execPath, [...cli, 'up', '--runtime', 'docker', '--etcd', 'docker', '--etcd-image', images.etcdImage, '--pod-infra-image', images.podInfraImage, '--kubeconfig', join(home, 'kubeconfig')], { env })
-      ms.push(performance.now() - t0)
-      if (i === runs - 1) {
-        await new Promise((r) => setTimeout(r, 5000)) // settle, then measure idle
+      await run(cmd, [...pre, 'up', '--runtime', 'docker', '--etcd', 'docker', '--etcd-image', images.etcdImage, '--pod-infra-image', images.podInfraImage, '--kubeconfig', join(home, 'kubeconfig')], { env })
+      const ms = performance.now() - t0
+      const started = (await readFile(log, 'utf8'))
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { msg?: string; ms?: number; processMs?: number; steps?: Record<string, number> })
+        .filter((l) => l.msg === 'cluster started')
+        .at(-1)
+      out.push({ ms, startClusterMs: started?.ms ?? NaN, processMs: started?.processMs ?? NaN, steps: started?.steps ?? {} })
+      if (measureMemory && i === runs - 1) {
+        await sleep(5000) // settle, then measure idle
         const state = JSON.parse(await readFile(join(home, 'default', 'cluster.json'), 'utf8'))
-        rss = await rssMb(state.pid)
+        memory = await memoryOf(state.pid, reports)
       }
-      await run(process.execPath, [...cli, 'down'], { env })
+      await run(cmd, [...pre, 'down'], { env })
     }
   } finally {
-    await run(process.execPath, [...cli, 'down', '--purge'], { env }).catch(() => {})
+    await run(cmd, [...pre, 'down', '--purge'], { env }).catch(() => {})
     await rm(home, { recursive: true, force: true })
   }
-  return { ms, rss }
+  return { runs: out, memory }
 }
 
-async function library(opts: ClusterOptions): Promise<number[]> {
+function printUp(name: string, r: UpRun[], loads: string): void {
+  const total = r.map((x) => x.ms)
+  console.log(`${name.padEnd(58)} ${median(total).toFixed(0).padStart(6)} ms   (min ${Math.min(...total).toFixed(0)}, max ${Math.max(...total).toFixed(0)}; load ${loads})`)
+  const med = (f: (x: UpRun) => number) => median(r.map(f)).toFixed(0)
+  console.log(`    launcher and process start: ${med((x) => x.ms - x.processMs)} ms, child start until startCluster: ${med((x) => x.processMs - x.startClusterMs)} ms, startCluster: ${med((x) => x.startClusterMs)} ms`)
+  const names = [...new Set(r.flatMap((x) => Object.keys(x.steps)))]
+  console.log(`    steps (median ms): ${names.map((n) => `${n} ${med((x) => x.steps[n] ?? 0)}`).join(', ')}`)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// startCluster, serve
+
+async function library(opts: ClusterOptions): Promise<{ first: number; ms: number[] }> {
   const ms: number[] = []
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i <= runs; i++) {
     const t0 = performance.now()
     const cluster = await startCluster({ ...images, ...opts })
     const res = await fetch(`${cluster.server}/api/v1/namespaces/default/configmaps`)
@@ -57,17 +174,75 @@ async function library(opts: ClusterOptions): Promise<number[]> {
     ms.push(performance.now() - t0)
     await cluster.stop()
   }
-  return ms
+  return { first: ms[0], ms: ms.slice(1) }
 }
 
-const rows: [string, number[]][] = []
-rows.push(["startCluster({store:'memory', runtime:'fake'})", await library({ store: 'memory', runtime: 'fake' })])
-rows.push(["startCluster({runtime:'fake', etcd:'exec'})", await library({ runtime: 'fake', etcd: 'exec' })])
-rows.push(["startCluster({runtime:'fake', etcd:'docker'})", await library({ runtime: 'fake', etcd: 'docker' })])
-rows.push(["startCluster({runtime:'docker', etcd:'docker'})", await library({ runtime: 'docker', etcd: 'docker' })])
-const up = await clusterUp()
-rows.push(['cluster up (etcd in Docker, Docker runtime) → Ready node', up.ms])
+/** `cluster serve --runtime none` on a real etcd, idle for 5 s: its memory. */
+async function serveMemory(form: 'binary' | 'tsx', etcdUrl: string): Promise<Memory> {
+  const dir = await mkdtemp(join(tmpdir(), 'kubebox-bench-serve-'))
+  const [cmd, pre] = form === 'binary' ? [BINARY, []] : [process.execPath, [join(ROOT, 'bin', 'cluster.js')]]
+  const child = spawn(cmd, [...pre, 'serve', '--etcd-servers', etcdUrl, '--port', '0', '--data-dir', dir, '--runtime', 'none', '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...reportEnv(dir) },
+  })
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let out = ''
+      child.stdout!.on('data', (c) => {
+        out += c
+        if (/listening on/.test(out)) resolve()
+      })
+      child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)))
+    })
+    await sleep(5000)
+    return await memoryOf(child.pid!, dir)
+  } finally {
+    child.kill('SIGTERM')
+    await new Promise((r) => child.once('exit', r))
+    await rm(dir, { recursive: true, force: true })
+  }
+}
 
-console.log(`\nkubebox start-up — median of ${runs} runs\n`)
-for (const [name, ms] of rows) console.log(`${name.padEnd(58)} ${median(ms).toFixed(0).padStart(6)} ms   (min ${Math.min(...ms).toFixed(0)}, max ${Math.max(...ms).toFixed(0)})`)
-console.log(`\nidle RSS of the cluster up process: ${up.rss.toFixed(0)} MB`)
+// ---------------------------------------------------------------------------------------------------------------
+
+const lines: string[] = []
+const row = (name: string, ms: number[], loads: string) =>
+  lines.push(`${name.padEnd(58)} ${median(ms).toFixed(0).padStart(6)} ms   (min ${Math.min(...ms).toFixed(0)}, max ${Math.max(...ms).toFixed(0)}; load ${loads})`)
+
+console.log(`kubebox start-up — median of ${runs} runs (load average before → after each row)\n`)
+if (wanted('up') || wanted('rss')) await ensureBinary()
+const memories: [string, Memory][] = []
+if (wanted('up')) {
+  for (const form of ['binary', 'tsx'] as const) {
+    const before = load()
+    const up = await clusterUp(form, wanted('rss'))
+    printUp(`cluster up, ${form === 'binary' ? 'build/cluster' : 'tsx'} (etcd in Docker, Docker runtime) → Ready`, up.runs, `${before} → ${load()}`)
+    if (up.memory) memories.push([`cluster up process (${form})`, up.memory])
+  }
+}
+if (wanted('library')) {
+  const variants: [string, ClusterOptions][] = [
+    ["startCluster({store:'memory', runtime:'fake'})", { store: 'memory', runtime: 'fake' }],
+    ["startCluster({runtime:'fake', etcd:'exec'})", { runtime: 'fake', etcd: 'exec' }],
+    ["startCluster({runtime:'fake', etcd:'docker'})", { runtime: 'fake', etcd: 'docker' }],
+    ["startCluster({runtime:'docker', etcd:'docker'})", { runtime: 'docker', etcd: 'docker' }],
+  ]
+  for (const [name, opts] of variants) {
+    const before = load()
+    const { first, ms } = await library(opts)
+    row(name, ms, `${before} → ${load()}; first call ${first.toFixed(0)} ms`)
+  }
+}
+if (wanted('rss')) {
+  const etcd = await startEtcd()
+  try {
+    for (const form of ['binary', 'tsx'] as const) memories.push([`serve --runtime none on etcd (${form})`, await serveMemory(form, etcd.endpoint)])
+  } finally {
+    await etcd.stop()
+  }
+}
+if (lines.length) console.log(lines.join('\n'))
+if (memories.length) {
+  console.log('\nidle RSS, 5 s after start:')
+  for (const [name, m] of memories) console.log(`  ${name.padEnd(40)} ${describeMemory(m)}`)
+}

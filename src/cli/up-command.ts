@@ -1,10 +1,7 @@
 import type { Argv } from 'yargs'
 import { logFile } from '../cluster/cluster-state.ts'
-import { DEFAULT_POD_INFRA_IMAGE } from '../cluster/serve.ts'
-import { runClusterForeground, startClusterInBackground } from '../cluster/up.ts'
+import { DEFAULT_ETCD_IMAGE, DEFAULT_POD_INFRA_IMAGE } from '../cluster/images.ts'
 import { defaults } from '../config/defaults.ts'
-import { DEFAULT_ETCD_IMAGE } from '../etcd/etcd-container.ts'
-import { createLogger } from '../log/logger.ts'
 import { clusterNameOptions, dataDirOf } from './cluster-options.ts'
 
 /** `cluster up`: a whole cluster, in the background (default) or attached to the terminal. */
@@ -30,6 +27,7 @@ export function upCommand(yargs: Argv) {
       const dataDir = dataDirOf(argv)
       const quiet = Boolean(process.env.CI) || !process.stderr.isTTY
       const progress = (line: string) => !quiet && process.stderr.write(`  ${line}\n`)
+      const { runClusterForeground, startClusterInBackground } = await import('../cluster/up.ts')
       if (!argv.foreground) {
         const forwarded = ['--name', argv.name, '--data-dir', dataDir, '--runtime', argv.runtime, '--store', argv.store, '--etcd', argv.etcd, '--etcd-image', argv['etcd-image'], '--nodes', String(argv.nodes), '--pod-infra-image', argv['pod-infra-image'], '--log-level', argv['log-level']]
         if (argv['etcd-servers']) forwarded.push('--etcd-servers', argv['etcd-servers'])
@@ -41,6 +39,7 @@ export function upCommand(yargs: Argv) {
         return
       }
       const format = (argv['log-format'] ?? (process.stderr.isTTY ? 'text' : 'json')) as 'text' | 'json'
+      const { createLogger } = await import('../log/logger.ts')
       const log = createLogger({ level: argv['log-level'] as 'info', format })
       await runClusterForeground(
         {

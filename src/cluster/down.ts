@@ -16,7 +16,7 @@ export async function clusterDown(opts: { name: string; dataDir: string; purge: 
   if (wasRunning && pid) {
     process.kill(pid, 'SIGTERM')
     const deadline = Date.now() + STOP_DEADLINE_MS
-    while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+    while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
     if (processAlive(pid)) process.kill(pid, 'SIGKILL')
   }
   const removedContainers = await removeClusterContainers(opts.name)

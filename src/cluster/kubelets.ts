@@ -25,7 +25,7 @@ export interface KubeletsOptions {
   log: Logger
 }
 
-/** Picks the runtime and starts `nodes` kubelets on it (several nodes may share one engine, as kind's do). */
+/** Picks the runtime and starts `nodes` kubelets on it, together (several nodes may share one engine, as kind's do). */
 export async function startKubelets(opts: KubeletsOptions): Promise<{ kubelets: Kubelet[]; runtime?: ContainerRuntime }> {
   let type = opts.runtime
   if (type === 'auto') {
@@ -38,7 +38,7 @@ export async function startKubelets(opts: KubeletsOptions): Promise<{ kubelets: 
   const kubelets: Kubelet[] = []
   for (let i = 1; i <= opts.nodes; i++) {
     const nodeName = i === 1 ? base : `${base}-${i}`
-    const kubelet = new Kubelet({
+    kubelets.push(new Kubelet({
       client: opts.client,
       runtime,
       nodeName,
@@ -49,9 +49,14 @@ export async function startKubelets(opts: KubeletsOptions): Promise<{ kubelets: 
       containerLabels: opts.containerLabels,
       runtimeNode: opts.runtimeScope ? `${opts.runtimeScope}/${nodeName}` : nodeName,
       log: opts.log,
-    })
-    await kubelet.start()
-    kubelets.push(kubelet)
+    }))
+  }
+  // Side by side: each registers its node and reports its status on its own.
+  const started = await Promise.allSettled(kubelets.map((k) => k.start()))
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) {
+    await Promise.all(kubelets.map((k) => k.stop().catch(() => {})))
+    throw failed.reason
   }
   return { kubelets, runtime }
 }

@@ -20,10 +20,10 @@ import type { Store } from '../store/store.ts'
 import type { Kubelet } from '../kubelet/kubelet.ts'
 import type { RuntimeType } from '../kubelet/runtime/create-runtime.ts'
 import { Scheduler } from '../scheduler/scheduler.ts'
+import { DEFAULT_POD_INFRA_IMAGE } from './images.ts'
 import { startKubelets } from './kubelets.ts'
 
-/** The pod sandbox image, as upstream's kubelet defaults it. */
-export const DEFAULT_POD_INFRA_IMAGE = 'registry.k8s.io/pause:3.10'
+export { DEFAULT_POD_INFRA_IMAGE } from './images.ts'
 
 export interface ServeOptions {
   etcdServers: string[]
@@ -57,6 +57,8 @@ export interface ServeOptions {
   runtimeScope?: string
   /** The name of the cluster, context and user in the kubeconfig (default `kubebox`). */
   contextName?: string
+  /** The kubelets start once this settles (startCluster: the removal of containers a dead process left). */
+  kubeletsAfter?: Promise<unknown>
 }
 
 export interface RunningServer {
@@ -65,21 +67,33 @@ export interface RunningServer {
   kubeconfigPath: string
   apiServer: ApiServer
   kubelets: Kubelet[]
+  /** How long each start-up step took, in ms. */
+  timings: Record<string, number>
   stop(): Promise<void>
 }
 
 /**
  * `cluster serve`: the API server on etcd, the controllers the core API needs to behave (namespace
  * deletion, default service accounts, node lifecycle, pod GC), the scheduler and the kubelets. Start order:
- * store → API server → controllers → scheduler → kubelets; stop order the reverse.
+ * store → API server → controllers, scheduler and kubelets (together: they only talk through the API, and a
+ * node registers while the controllers list); stop order the reverse.
  */
 export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const log = opts.log
+  const timings: Record<string, number> = {}
+  let t = performance.now()
+  const lap = (name: string) => {
+    const now = performance.now()
+    timings[name] = Math.round(now - t)
+    t = now
+  }
   const bus = new EventBus()
   const store = opts.store ?? new EtcdStore({ endpoints: opts.etcdServers })
   const apiServer = new ApiServer({ store, bus, log, serviceClusterIpRange: opts.serviceClusterIpRange })
+  lap('apiserverInit')
   await apiServer.start()
   const address = await apiServer.listen(opts.port, opts.bindAddress)
+  lap('apiserverStart')
   const host = opts.bindAddress.includes(':') ? `[${opts.bindAddress}]` : opts.bindAddress
   const url = `http://${host}:${address.port}`
   const client = new LoopbackClient(apiServer)
@@ -96,26 +110,45 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     new EndpointsController({ client, informers, log }),
     new GarbageCollector({ client, informers, log }),
   ]
-  for (const c of controllers) await c.start()
   const scheduler = new Scheduler({ client, informers, log })
-  await scheduler.start()
-  const { kubelets } = await startKubelets({
-    client,
-    runtime: opts.runtime ?? 'none',
-    nodes: opts.nodes ?? 1,
-    nodeName: opts.nodeName,
-    nodeAddress: opts.nodeAddress ?? '127.0.0.1',
-    podInfraImage: opts.podInfraImage ?? DEFAULT_POD_INFRA_IMAGE,
-    portForwardImage: opts.portForwardImage,
-    dataDir: opts.dataDir,
-    dockerSocket: opts.dockerSocket,
-    containerLabels: opts.containerLabels,
-    // A cluster's nodes are told apart from other clusters' on a shared engine by its name, else by its data dir.
-    runtimeScope: opts.runtimeScope ?? createHash('sha256').update(resolve(opts.dataDir)).digest('hex').slice(0, 12),
-    log,
-  })
   const kubeconfigPath = opts.kubeconfig ?? join(opts.dataDir, 'kubeconfig')
-  await writeKubeconfig(kubeconfigPath, kubeconfigFor(url, opts.contextName ?? 'kubebox'))
+  const started = {
+    controllers: Promise.all(controllers.map((c) => c.start())),
+    scheduler: scheduler.start(),
+    kubelets: (async () => {
+      await opts.kubeletsAfter
+      return startKubelets({
+        client,
+        runtime: opts.runtime ?? 'none',
+        nodes: opts.nodes ?? 1,
+        nodeName: opts.nodeName,
+        nodeAddress: opts.nodeAddress ?? '127.0.0.1',
+        podInfraImage: opts.podInfraImage ?? DEFAULT_POD_INFRA_IMAGE,
+        portForwardImage: opts.portForwardImage,
+        dataDir: opts.dataDir,
+        dockerSocket: opts.dockerSocket,
+        containerLabels: opts.containerLabels,
+        // A cluster's nodes are told apart from other clusters' on a shared engine by its name, else by its data dir.
+        runtimeScope: opts.runtimeScope ?? createHash('sha256').update(resolve(opts.dataDir)).digest('hex').slice(0, 12),
+        log,
+      })
+    })(),
+    kubeconfig: writeKubeconfig(kubeconfigPath, kubeconfigFor(url, opts.contextName ?? 'kubebox')),
+  }
+  // Whatever fails, nothing started is left running.
+  const settled = await Promise.allSettled(Object.values(started))
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  const kubelets = (await started.kubelets.catch(() => undefined))?.kubelets ?? []
+  if (failed) {
+    for (const k of kubelets) await k.stop().catch(() => {})
+    await scheduler.stop().catch(() => {})
+    for (const c of controllers) c.stop()
+    informers.stop()
+    await apiServer.stop().catch(() => {})
+    if (!opts.store) await store.close().catch(() => {})
+    throw failed.reason
+  }
+  lap('controllersSchedulerKubelets')
   bus.publishLifecycle({ type: 'component.ready', component: 'apiserver' })
   log.info({ url, kubeconfig: kubeconfigPath }, 'API server ready')
   return {
@@ -124,6 +157,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     kubeconfigPath,
     apiServer,
     kubelets,
+    timings,
     async stop() {
       bus.publishLifecycle({ type: 'cluster.stopping' })
       for (const k of kubelets) await k.stop()

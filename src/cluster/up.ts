@@ -1,13 +1,19 @@
 import { spawn } from 'node:child_process'
-import { openSync, readFileSync } from 'node:fs'
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import { parse } from 'yaml'
-import { mergeKubeconfig, defaultKubeconfigPath } from '../kubeconfig/merge.ts'
+import type { Readable } from 'node:stream'
 import type { Logger } from '../log/logger.ts'
 import { portIsFree } from '../util/free-port.ts'
 import { logFile, processAlive, readState, writeState, type ClusterState } from './cluster-state.ts'
-import { startCluster, type ClusterOptions } from './start-cluster.ts'
+import type { ClusterOptions } from './start-cluster.ts'
 import { untilSignal } from '../util/until-signal.ts'
+
+/**
+ * The launcher (`cluster up` without --foreground) gives the process it starts this fd, a pipe, and reads the
+ * ready state from it: no polling of the state file.
+ */
+const READY_FD_ENV = 'KUBEBOX_READY_FD'
+const READY_FD = 3
 
 export interface UpOptions {
   name: string
@@ -39,6 +45,8 @@ export async function runClusterForeground(opts: UpOptions, onReady?: (state: Cl
   if (previous?.pid && previous.pid !== process.pid && processAlive(previous.pid))
     throw new UpError(`cluster "${opts.name}" is already running (pid ${previous.pid}) at ${previous.server}`)
   const port = opts.port ?? (previous?.port && (await portIsFree(previous.port)) ? previous.port : 0)
+  // Loaded here, not at the top: the launcher that only starts this process in the background does not need them.
+  const { startCluster } = await import('./start-cluster.ts')
   const cluster = await startCluster({
     name: opts.name,
     dataDir: opts.dataDir,
@@ -53,6 +61,7 @@ export async function runClusterForeground(opts: UpOptions, onReady?: (state: Cl
     log: opts.log,
     onProgress: opts.progress,
   })
+  const [{ parse }, { mergeKubeconfig, defaultKubeconfigPath }] = await Promise.all([import('yaml'), import('../kubeconfig/merge.ts')])
   const config = parse(cluster.kubeconfig)
   const kubeconfigPath = opts.kubeconfig ?? defaultKubeconfigPath()
   await mergeKubeconfig(kubeconfigPath, config)
@@ -69,6 +78,7 @@ export async function runClusterForeground(opts: UpOptions, onReady?: (state: Cl
     ready: true,
   }
   await writeState(opts.dataDir, state)
+  notifyLauncher(state)
   onReady?.(state)
   await untilSignal()
   opts.log.info('stopping the cluster')
@@ -88,20 +98,65 @@ export async function startClusterInBackground(opts: { name: string; dataDir: st
   const out = openSync(log, 'a')
   const child = spawn(process.execPath, [...(await selfInvocation()), 'up', '--foreground', '--log-format', 'json', ...opts.argv], {
     detached: true,
-    stdio: ['ignore', out, out],
-    env: { ...process.env, KUBEBOX_BACKGROUND: '1' },
+    stdio: ['ignore', out, out, 'pipe'],
+    // YARGS_DISABLE_WRAP: yargs renders the help of every command it runs (in case it fails later); that process
+    // never shows it, and unwrapped it costs a few ms less.
+    env: { ...process.env, KUBEBOX_BACKGROUND: '1', [READY_FD_ENV]: String(READY_FD), YARGS_DISABLE_WRAP: '1' },
   })
-  let exited: number | null | undefined
-  child.on('exit', (code) => (exited = code))
-  child.unref()
-  const deadline = Date.now() + (opts.deadlineMs ?? 180_000)
-  for (;;) {
-    const state = await readState(opts.dataDir)
-    if (state && state.pid === child.pid && state.ready) return state
-    if (exited !== undefined) throw new UpError(`cluster "${opts.name}" failed to start:\n${tail(log, 15)}`)
-    if (Date.now() > deadline) throw new UpError(`cluster "${opts.name}" was not ready in time; see ${log}\n${tail(log, 15)}`)
-    await new Promise((r) => setTimeout(r, 100))
+  closeSync(out)
+  const ready = child.stdio[READY_FD] as Readable
+  try {
+    return await new Promise<ClusterState>((resolve, reject) => {
+      let received = ''
+      let settled = false
+      const settle = (fn: () => void) => {
+        if (settled) return
+        settled = true
+        clearTimeout(deadline)
+        clearInterval(poll)
+        fn()
+      }
+      // The state, as one JSON line, the moment the cluster is ready.
+      ready.setEncoding('utf8').on('data', (chunk: string) => {
+        received += chunk
+        const nl = received.indexOf('\n')
+        if (nl < 0) return
+        try {
+          const state = JSON.parse(received.slice(0, nl)) as ClusterState
+          settle(() => resolve(state))
+        } catch {}
+      })
+      ready.on('error', () => {})
+      child.on('exit', () => settle(() => reject(new UpError(`cluster "${opts.name}" failed to start:\n${tail(log, 15)}`))))
+      // The state file as well, slowly: what the pipe says, should it ever be lost.
+      const poll = setInterval(() => {
+        void readState(opts.dataDir).then((state) => {
+          if (state && state.pid === child.pid && state.ready) settle(() => resolve(state))
+        })
+      }, 500)
+      const deadline = setTimeout(
+        () => settle(() => reject(new UpError(`cluster "${opts.name}" was not ready in time; see ${log}\n${tail(log, 15)}`))),
+        opts.deadlineMs ?? 180_000,
+      )
+    })
+  } finally {
+    ready.destroy()
+    child.unref()
   }
+}
+
+/** Tells the launcher that started this process (startClusterInBackground) that the cluster is ready. */
+function notifyLauncher(state: ClusterState): void {
+  if (process.env[READY_FD_ENV] !== String(READY_FD)) return
+  delete process.env[READY_FD_ENV]
+  try {
+    writeSync(READY_FD, `${JSON.stringify(state)}\n`)
+  } catch {
+    // The launcher is gone (Ctrl-C): the cluster runs on; the state file says it is ready.
+  }
+  try {
+    closeSync(READY_FD)
+  } catch {}
 }
 
 /** How to run this program again: the SEA binary alone, or node + its flags + the entry script. */

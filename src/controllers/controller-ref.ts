@@ -1,6 +1,7 @@
 import type { KubeObject, OwnerReference } from '../api/meta.ts'
 import type { ApiClient, ResourceId } from '../client/api-client.ts'
 import { ApiError } from '../errors/api-error.ts'
+import { jsonClone } from '../client/json-clone.ts'
 
 /** The ownerReference with `controller: true`, if any (metav1.GetControllerOf). */
 export const controllerRefOf = (obj: KubeObject): OwnerReference | undefined => obj.metadata.ownerReferences?.find((r) => r.controller)
@@ -48,7 +49,7 @@ export async function claimObjects(opts: ClaimOptions, owned: KubeObject[], orph
 
 /** Rewrites an object's ownerReferences (optimistically); undefined when it changed or went away meanwhile. */
 async function writeRefs(client: ApiClient, r: ResourceId, obj: KubeObject, change: (refs: OwnerReference[]) => OwnerReference[]): Promise<KubeObject | undefined> {
-  const copy = structuredClone(obj)
+  const copy = jsonClone(obj)
   const refs = change(copy.metadata.ownerReferences ?? [])
   if (refs.length) copy.metadata.ownerReferences = refs
   else delete copy.metadata.ownerReferences

@@ -9,6 +9,7 @@ import { requeueOnConflict } from './requeue-on-conflict.ts'
 import { Controller, type Result } from './controller.ts'
 import { claimObjects, controllerRefOf, newControllerRef } from './controller-ref.ts'
 import { ObjectIndex } from './object-index.ts'
+import { jsonClone } from '../client/json-clone.ts'
 import { equalIgnoreHash, POD_TEMPLATE_HASH, templateHash } from './pod-template.ts'
 import type { WorkloadControllerOptions } from './replicaset-controller.ts'
 import {
@@ -79,9 +80,9 @@ export class DeploymentController extends Controller {
     const dInformer = this.informers.for(DEPLOYMENTS)
     const rsInformer = this.informers.for(REPLICASETS)
     const podInformer = this.informers.for(PODS)
-    this.deployments = new ObjectIndex(dInformer)
-    this.replicaSets = new ObjectIndex(rsInformer)
-    this.pods = new ObjectIndex(podInformer)
+    this.deployments = ObjectIndex.for(dInformer)
+    this.replicaSets = ObjectIndex.for(rsInformer)
+    this.pods = ObjectIndex.for(podInformer)
     dInformer.addHandlers({ add: (d) => this.queue.add(keyOf(d)), update: (d) => this.queue.add(keyOf(d)), delete: (d) => this.queue.add(keyOf(d)) })
     rsInformer.addHandlers({
       add: (rs) => this.replicaSetChanged(rs),
@@ -128,7 +129,7 @@ export class DeploymentController extends Controller {
     const [namespace, name] = key.split('/') as [string, string]
     const cached = this.deployments.get(namespace, name)
     if (!cached) return
-    const d: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', ...structuredClone(cached) }
+    const d: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', ...jsonClone(cached) }
     d.status ??= {}
     const sel = d.spec?.selector
     if (!sel || (!Object.keys(sel.matchLabels ?? {}).length && !(sel.matchExpressions ?? []).length)) {
@@ -154,7 +155,7 @@ export class DeploymentController extends Controller {
     const orphans = this.replicaSets.orphansIn(d.metadata.namespace!)
     const ownerRef = newControllerRef(d, 'apps/v1', 'Deployment')
     const claimed = await claimObjects({ client: this.client, resource: REPLICASETS, owner: d, ownerRef, selects: (rs) => selects(d, rs) }, owned, orphans)
-    return claimed.map((rs) => structuredClone(rs))
+    return claimed.map((rs) => jsonClone(rs))
   }
 
   // --- the new ReplicaSet and revisions ---
@@ -169,7 +170,7 @@ export class DeploymentController extends Controller {
     const oldRSs = rsList.filter((rs) => rs !== existing)
     const newRevision = maxRevision(oldRSs) + 1
     if (existing) {
-      const copy = structuredClone(existing)
+      const copy = jsonClone(existing)
       const annotationsChanged = setNewReplicaSetAnnotations(d, copy, newRevision, true)
       const minReady = d.spec.minReadySeconds ?? 0
       if (annotationsChanged || (copy.spec.minReadySeconds ?? 0) !== minReady) {
@@ -225,9 +226,9 @@ export class DeploymentController extends Controller {
   /** The ReplicaSet of the Deployment's current template: `<deployment>-<hash>`, selecting and labelling pods by the hash. */
   private newReplicaSet(d: KubeObject): KubeObject {
     const hash = templateHash(d.spec.template, d.status.collisionCount)
-    const template = structuredClone(d.spec.template)
+    const template = jsonClone(d.spec.template)
     template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, [POD_TEMPLATE_HASH]: hash } }
-    const selector = structuredClone(d.spec.selector)
+    const selector = jsonClone(d.spec.selector)
     selector.matchLabels = { ...selector.matchLabels, [POD_TEMPLATE_HASH]: hash }
     return {
       apiVersion: 'apps/v1',
@@ -257,7 +258,7 @@ export class DeploymentController extends Controller {
    */
   private async scaleReplicaSet(rs: KubeObject, size: number, d: KubeObject): Promise<boolean> {
     const from = replicasOf(rs)
-    const copy = structuredClone(rs)
+    const copy = jsonClone(rs)
     copy.spec.replicas = size
     const annotationsChanged = setReplicasAnnotations(copy, replicasOf(d), replicasOf(d) + maxSurge(d))
     if (from === size && !annotationsChanged) return false

@@ -77,10 +77,10 @@ export class EndpointsController extends Controller {
   protected async watch(): Promise<void> {
     const informers = [SERVICES, PODS, ENDPOINTS, SLICES].map((r) => this.informers.for(r))
     const [svcInformer, podInformer, epInformer, sliceInformer] = informers as [(typeof informers)[0], (typeof informers)[0], (typeof informers)[0], (typeof informers)[0]]
-    this.services = new ObjectIndex(svcInformer)
-    this.pods = new ObjectIndex(podInformer)
-    this.endpoints = new ObjectIndex(epInformer)
-    this.slices = new ObjectIndex(sliceInformer)
+    this.services = ObjectIndex.for(svcInformer)
+    this.pods = ObjectIndex.for(podInformer)
+    this.endpoints = ObjectIndex.for(epInformer)
+    this.slices = ObjectIndex.for(sliceInformer)
     const enqueue = (o: KubeObject) => this.queue.add(keyOf(o))
     svcInformer.addHandlers({ add: enqueue, update: enqueue, delete: enqueue })
     podInformer.addHandlers({

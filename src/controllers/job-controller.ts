@@ -15,6 +15,7 @@ import { isPodReady, isPodTerminal, podKey } from './pod-state.ts'
 import { podFromTemplate } from './pod-template.ts'
 import type { WorkloadControllerOptions } from './replicaset-controller.ts'
 import { slowStartBatch } from './slow-start-batch.ts'
+import { jsonClone } from '../client/json-clone.ts'
 
 const PODS = core('pods')
 const JOBS = { group: 'batch', version: 'v1', resource: 'jobs' }
@@ -77,8 +78,8 @@ export class JobController extends Controller {
   protected async watch(): Promise<void> {
     const jobInformer = this.informers.for(JOBS)
     const podInformer = this.informers.for(PODS)
-    this.jobs = new ObjectIndex(jobInformer)
-    this.pods = new ObjectIndex(podInformer)
+    this.jobs = ObjectIndex.for(jobInformer)
+    this.pods = ObjectIndex.for(podInformer)
     jobInformer.addHandlers({
       add: (job) => this.queue.add(keyOf(job)),
       update: (job) => this.queue.add(keyOf(job)),
@@ -146,7 +147,7 @@ export class JobController extends Controller {
     if (managedBy && managedBy !== 'kubernetes.io/job-controller') return
     const now = this.now()
     const pods = await this.claimPods(job)
-    const status = structuredClone(job.status)
+    const status = jsonClone(job.status)
     if (!status.startTime && !job.spec.suspend) status.startTime = formatTime(now)
 
     // Count finished pods exactly once: uncounted, finalizer off, then counted.
@@ -206,7 +207,7 @@ export class JobController extends Controller {
     const owned = this.pods.ownedBy(uid).filter((p) => controllerRefOf(p)?.uid === uid)
     const orphans = this.pods.orphansIn(job.metadata.namespace!).filter((p) => !isPodTerminal(p))
     const ref = newControllerRef(job, 'batch/v1', 'Job')
-    return (await claimObjects({ client: this.client, resource: PODS, owner: job, ownerRef: ref, selects: (p) => selects(job, p) }, owned, orphans)).map((p) => structuredClone(p))
+    return (await claimObjects({ client: this.client, resource: PODS, owner: job, ownerRef: ref, selects: (p) => selects(job, p) }, owned, orphans)).map((p) => jsonClone(p))
   }
 
   /**
@@ -272,7 +273,7 @@ export class JobController extends Controller {
         if (!(err instanceof ApiError && err.code === 404)) throw err
       }
     }
-    await this.removeTrackingFinalizer(structuredClone(pod))
+    await this.removeTrackingFinalizer(jsonClone(pod))
   }
 
   /** manageJob: as many active pods as parallelism allows and completions still need, after the failure back-off. */
@@ -324,7 +325,7 @@ export class JobController extends Controller {
     if (jsonEqual(job.status, status)) return
     const updated = await this.client.update(JOBS, job.metadata.namespace!, { ...job, status }, 'status')
     job.metadata.resourceVersion = updated.metadata.resourceVersion
-    job.status = structuredClone(updated.status)
+    job.status = jsonClone(updated.status)
   }
 }
 

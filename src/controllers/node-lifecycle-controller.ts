@@ -8,6 +8,7 @@ import type { InformerFactory } from '../client/informer-factory.ts'
 import { ApiError } from '../errors/api-error.ts'
 import type { Logger } from '../log/logger.ts'
 import { Controller, type Result } from './controller.ts'
+import { jsonClone } from '../client/json-clone.ts'
 
 const NODES = core('nodes')
 const PODS = core('pods')
@@ -112,7 +113,7 @@ export class NodeLifecycleController extends Controller {
   /** Every kubelet condition becomes Unknown (tryUpdateNodeHealth); heartbeat times stay those the kubelet wrote. */
   private async markUnknown(node: KubeObject, ready: any): Promise<KubeObject> {
     const now = formatTime()
-    const conditions: any[] = structuredClone(node.status?.conditions ?? [])
+    const conditions: any[] = jsonClone(node.status?.conditions ?? [])
     if (!ready) conditions.push({ type: 'Ready', status: 'Unknown', lastHeartbeatTime: node.metadata.creationTimestamp, lastTransitionTime: now, reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.' })
     for (const c of conditions)
       if (KUBELET_CONDITIONS[c.type] && c.status !== 'Unknown')
@@ -125,7 +126,7 @@ export class NodeLifecycleController extends Controller {
   /** The lease is renewed again: the conditions this controller made Unknown go back to what the kubelet posts. */
   private async markPosting(node: KubeObject): Promise<KubeObject> {
     const now = formatTime()
-    const conditions: any[] = structuredClone(node.status?.conditions ?? [])
+    const conditions: any[] = jsonClone(node.status?.conditions ?? [])
     for (const c of conditions) {
       const posted = KUBELET_CONDITIONS[c.type]
       if (posted && c.status === 'Unknown' && c.reason === 'NodeStatusUnknown') Object.assign(c, posted, { lastHeartbeatTime: now, lastTransitionTime: now })

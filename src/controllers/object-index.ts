@@ -5,10 +5,16 @@ type Bucket = Map<string, KubeObject>
 
 const keyOf = (obj: KubeObject) => `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`
 
+/** One index per informer, however many controllers use it. */
+const shared = new WeakMap<Informer, ObjectIndex>()
+
 /**
  * Secondary indexes over a shared informer's cache (client-go's Indexer): objects by namespace, by the uid of each
  * owner they name, and the namespace's objects without a controller. A ReplicaSet of 1,000 pods then looks at its
  * own pods, not at every pod of the cluster. The objects are the informer's: never mutate them.
+ *
+ * Shared like the informer (ObjectIndex.for): four controllers look at pods, and keeping four copies of the same
+ * indexes up to date cost four times the work on every pod change.
  */
 export class ObjectIndex {
   private readonly byNamespace = new Map<string, Bucket>()
@@ -16,8 +22,17 @@ export class ObjectIndex {
   private readonly orphansByNamespace = new Map<string, Bucket>()
   private readonly current = new Map<string, KubeObject>()
 
-  constructor(readonly informer: Informer) {
-    // Registered before the controller's own handlers, so the index is current when they run.
+  /**
+   * The index of an informer. Call it before adding the controller's own handlers: the index is registered first
+   * (when it is created), so it is current when they run.
+   */
+  static for(informer: Informer): ObjectIndex {
+    let index = shared.get(informer)
+    if (!index) shared.set(informer, (index = new ObjectIndex(informer)))
+    return index
+  }
+
+  private constructor(readonly informer: Informer) {
     informer.addHandlers({ add: (o) => this.put(o), update: (o) => this.put(o), delete: (o) => this.drop(o) })
   }
 

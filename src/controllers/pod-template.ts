@@ -1,4 +1,5 @@
 import type { KubeObject, OwnerReference } from '../api/meta.ts'
+import { jsonClone } from '../client/json-clone.ts'
 
 /** The label a Deployment puts on each ReplicaSet's selector, template and pods (DefaultDeploymentUniqueLabelKey). */
 export const POD_TEMPLATE_HASH = 'pod-template-hash'
@@ -12,7 +13,7 @@ export function podFromTemplate(template: any, ownerName: string, controllerRef:
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { generateName: `${ownerName}-`, ownerReferences: [controllerRef] },
-    spec: structuredClone(template?.spec ?? {}),
+    spec: jsonClone(template?.spec ?? {}),
   }
   if (meta.labels) pod.metadata.labels = { ...meta.labels }
   if (meta.annotations) pod.metadata.annotations = { ...meta.annotations }
@@ -42,7 +43,7 @@ export function canonical(value: unknown): unknown {
 }
 
 function withoutHash(template: any): unknown {
-  const copy = structuredClone(template ?? {})
+  const copy = jsonClone(template ?? {})
   if (copy.metadata?.labels) delete copy.metadata.labels[POD_TEMPLATE_HASH]
   return canonical(copy)
 }

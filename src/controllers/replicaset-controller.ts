@@ -14,6 +14,7 @@ import { ObjectIndex } from './object-index.ts'
 import { availableAt, isPodActive, isPodAvailable, isPodReady, podKey } from './pod-state.ts'
 import { podFromTemplate } from './pod-template.ts'
 import { slowStartBatch } from './slow-start-batch.ts'
+import { jsonClone } from '../client/json-clone.ts'
 
 const PODS = core('pods')
 const REPLICASETS = { group: 'apps', version: 'v1', resource: 'replicasets' }
@@ -57,8 +58,8 @@ export class ReplicaSetController extends Controller {
   protected async watch(): Promise<void> {
     const rsInformer = this.informers.for(REPLICASETS)
     const podInformer = this.informers.for(PODS)
-    this.replicaSets = new ObjectIndex(rsInformer)
-    this.pods = new ObjectIndex(podInformer)
+    this.replicaSets = ObjectIndex.for(rsInformer)
+    this.pods = ObjectIndex.for(podInformer)
     rsInformer.addHandlers({
       add: (rs) => this.queue.add(keyOf(rs)),
       update: (rs) => this.queue.add(keyOf(rs)),
@@ -127,7 +128,7 @@ export class ReplicaSetController extends Controller {
       this.expectations.forget(key)
       return
     }
-    const rs = { apiVersion: 'apps/v1', kind: 'ReplicaSet', ...structuredClone(cached) }
+    const rs = { apiVersion: 'apps/v1', kind: 'ReplicaSet', ...jsonClone(cached) }
     const selector = selectorOf(rs)
     if (!selector) return
     const needsSync = this.expectations.satisfied(key)

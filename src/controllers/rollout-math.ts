@@ -6,6 +6,7 @@
  */
 import type { KubeObject } from '../api/meta.ts'
 import { formatTime } from '../api/meta.ts'
+import { jsonClone } from '../client/json-clone.ts'
 
 export type IntOrString = number | string
 
@@ -267,7 +268,7 @@ export function calculateStatus(allRSs: (KubeObject | undefined)[], newRS: KubeO
     unavailableReplicas: Math.max(0, specReplicas(allRSs) - available),
   }
   if (d.status?.collisionCount !== undefined) status.collisionCount = d.status.collisionCount
-  if (d.status?.conditions?.length) status.conditions = structuredClone(d.status.conditions)
+  if (d.status?.conditions?.length) status.conditions = jsonClone(d.status.conditions)
   if (available >= replicasOf(d) - maxUnavailable(d))
     setCondition(status, newCondition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', now))
   else setCondition(status, newCondition('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.', now))

@@ -13,17 +13,20 @@ const isAlive = (pid: number): boolean => {
 /**
  * Removes containers that a kubebox process on this host made and that outlived it (a crashed test runner,
  * a killed `cluster up`): their owner pid is gone. Returns how many were removed. Quiet when no engine answers.
+ * `keep`: names of containers to leave (the caller replaces them itself).
  */
-export async function removeOrphanContainers(socketPath?: string): Promise<number> {
+export async function removeOrphanContainers(socketPath?: string, opts: { keep?: string[] } = {}): Promise<number> {
   let removed = 0
   try {
     const docker = await connectDocker(socketPath)
     const found = await docker.listContainers({ all: true, filters: { label: ['dev.kubebox.owner-pid', `dev.kubebox.owner-host=${hostname()}`] } })
-    for (const c of found) {
+    const keep = new Set(opts.keep?.map((name) => `/${name}`))
+    const orphans = found.filter((c) => {
       const pid = Number(c.Labels['dev.kubebox.owner-pid'])
-      if (!Number.isInteger(pid) || isAlive(pid)) continue
-      await docker.getContainer(c.Id).remove({ force: true }).then(() => removed++, () => {})
-    }
+      return Number.isInteger(pid) && !isAlive(pid) && !c.Names?.some((n) => keep.has(n))
+    })
+    // All at once: the engine removes them in parallel.
+    await Promise.all(orphans.map((c) => docker.getContainer(c.Id).remove({ force: true }).then(() => removed++, () => {})))
   } catch {
     // No engine: nothing of ours can be running in it.
   }

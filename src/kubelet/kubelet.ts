@@ -1,10 +1,9 @@
 import type { KubeObject } from '../api/meta.ts'
 import type { ApiClient } from '../client/api-client.ts'
-import { core } from '../client/api-client.ts'
-import { Informer } from '../client/informer.ts'
 import { WorkQueue } from '../controllers/work-queue.ts'
 import type { Logger } from '../log/logger.ts'
 import { Backoff } from './backoff.ts'
+import { jsonEqual } from '../client/json-clone.ts'
 import { ContainerStarter } from './container-starter.ts'
 import { EventRecorder } from '../client/event-recorder.ts'
 import { NodeStatusReporter } from './node-status.ts'
@@ -12,6 +11,7 @@ import { ProbeManager } from './probe-manager.ts'
 import { FakeProber, NetworkProber } from './prober.ts'
 import type { ContainerRuntime } from './runtime/container-runtime.ts'
 import { PodSyncer } from './sync-pod.ts'
+import { podSource, type PodSource } from './pod-source.ts'
 import { StreamServer } from './streaming/stream-server.ts'
 
 export interface KubeletOptions {
@@ -45,7 +45,6 @@ export interface KubeletOptions {
 /** What port-forward helpers run by default (busybox has `nc`). */
 export const DEFAULT_PORT_FORWARD_IMAGE = 'busybox:1.36'
 
-const PODS = core('pods')
 /** With the runtime's events, how often every container is still looked at (events can be missed). */
 const EVENTS_RESYNC_INTERVAL_MS = 10_000
 /** How soon a broken event subscription is tried again (polling meanwhile). */
@@ -59,7 +58,7 @@ const EVENTS_RETRY_MS = 2_000
 export class Kubelet {
   private readonly queue = new WorkQueue(5, 10_000)
   private readonly pods = new Map<string, KubeObject>()
-  private readonly informer: Informer
+  private source?: PodSource
   private readonly reporter: NodeStatusReporter
   private readonly streams: StreamServer
   private readonly syncer: PodSyncer
@@ -93,14 +92,6 @@ export class Kubelet {
       containerLabels: opts.containerLabels,
       log: this.log,
     })
-    this.informer = new Informer(opts.client, PODS, { fieldSelector: `spec.nodeName=${opts.nodeName}` }, {
-      add: (pod) => this.track(pod),
-      update: (pod) => this.track(pod),
-      delete: (pod) => {
-        this.pods.delete(pod.metadata.uid!)
-        this.queue.add(pod.metadata.uid!)
-      },
-    }, this.log)
   }
 
   get nodeName(): string {
@@ -114,8 +105,20 @@ export class Kubelet {
   async start(): Promise<void> {
     this.reporter.kubeletPort = await this.streams.start()
     await this.reporter.start()
-    this.informer.start()
-    await this.informer.hasSynced
+    // The pods bound to this node (a field-selected watch, or a share of one in-process watch: pod-source.ts).
+    this.source = podSource(this.opts.client, this.opts.nodeName, {
+      add: (pod) => this.track(pod),
+      update: (pod, old) => {
+        // The echo of this kubelet's own status write (nothing else changed): nothing to do.
+        if (!differSemantically(old, pod) && this.syncer.isOwnStatus(pod)) this.pods.set(pod.metadata.uid!, pod)
+        else this.track(pod)
+      },
+      delete: (pod) => {
+        this.pods.delete(pod.metadata.uid!)
+        this.queue.add(pod.metadata.uid!)
+      },
+    }, this.log)
+    await this.source.hasSynced
     for (let i = 0; i < (this.opts.workers ?? 8); i++) this.workers.push(this.work())
     await this.watchRuntime()
     this.resyncTimer = setInterval(() => {
@@ -134,7 +137,7 @@ export class Kubelet {
     clearInterval(this.resyncTimer)
     this.unwatchRuntime?.()
     this.unwatchRuntime = undefined
-    this.informer.stop()
+    this.source?.stop()
     this.reporter.stop()
     this.probes.stop()
     this.queue.stop()
@@ -245,4 +248,16 @@ export class Kubelet {
       }
     }
   }
+}
+
+/** What of a pod the kubelet acts on, apart from its status (upstream's podsDifferSemantically). */
+function differSemantically(a: KubeObject, b: KubeObject): boolean {
+  return (
+    !jsonEqual(a.spec, b.spec) ||
+    !jsonEqual(a.metadata.labels, b.metadata.labels) ||
+    !jsonEqual(a.metadata.annotations, b.metadata.annotations) ||
+    a.metadata.deletionTimestamp !== b.metadata.deletionTimestamp ||
+    a.metadata.deletionGracePeriodSeconds !== b.metadata.deletionGracePeriodSeconds ||
+    a.metadata.uid !== b.metadata.uid
+  )
 }

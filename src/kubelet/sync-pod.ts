@@ -2,7 +2,7 @@ import type { KubeObject } from '../api/meta.ts'
 import type { ApiClient } from '../client/api-client.ts'
 import { core } from '../client/api-client.ts'
 import { ApiError } from '../errors/api-error.ts'
-import { jsonEqual } from '../util/deep-equal.ts'
+import { jsonEqual } from '../client/json-clone.ts'
 import type { Logger } from '../log/logger.ts'
 import type { Backoff } from './backoff.ts'
 import { ContainerConfigError, ObjectReader } from './container-config.ts'
@@ -42,6 +42,8 @@ export interface ProbeResults {
 export class PodSyncer {
   /** Why containers wait, per pod uid, as the last sync found (lost on restart, recomputed at the next sync). */
   private readonly waiting = new Map<string, Map<string, Waiting>>()
+  /** The status last written for each pod (what its update event will show, unless someone else wrote since). */
+  private readonly written = new Map<string, Record<string, any>>()
 
   constructor(
     private readonly client: ApiClient,
@@ -53,6 +55,16 @@ export class PodSyncer {
     private readonly config: PodSyncConfig,
     private readonly log: Logger,
   ) {}
+
+  /**
+   * Does the pod's stored status say what this kubelet wrote last? Then an update that changed nothing else is
+   * the echo of its own write, and needs no sync (upstream's kubelet only reconciles a status-only change when the
+   * status differs from its own: pkg/kubelet/config checkAndUpdatePod, HandlePodReconcile).
+   */
+  isOwnStatus(pod: KubeObject): boolean {
+    const mine = this.written.get(pod.metadata.uid!)
+    return mine !== undefined && jsonEqual(pick(pod.status, Object.keys(mine)), mine)
+  }
 
   /** `pod` undefined: the pod is gone from the API; everything of `uid` is removed. */
   async sync(uid: string, pod: KubeObject | undefined): Promise<{ requeueAfterMs?: number }> {
@@ -192,6 +204,7 @@ export class PodSyncer {
     })
     if (initFailed(pod, status)) status.phase = 'Failed'
     if (jsonEqual(pick(pod.status, Object.keys(status)), status)) return
+    this.written.set(uid, status)
     try {
       await this.client.patch(PODS, pod.metadata.namespace!, pod.metadata.name!, 'application/merge-patch+json', { status }, 'status')
     } catch (err) {
@@ -223,6 +236,7 @@ export class PodSyncer {
     await removePodDir(this.config.dataDir, uid)
     this.probes.forget(uid)
     this.waiting.delete(uid)
+    this.written.delete(uid)
     this.crashBackoff.forgetPrefix(`${uid}/`)
   }
 }

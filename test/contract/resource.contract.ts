@@ -23,6 +23,8 @@ export interface ResourceFixtures {
   mutate(obj: KubeObject): KubeObject
   /** Checks that do not apply to this kind, each with the reason (shown as the test's skip message). */
   skip?: { replaceWithManifest?: string }
+  /** What the status tests write into `status`, for kinds whose status has no `conditions` (default: one condition). */
+  status?: Record<string, unknown>
 }
 
 export interface ContractEnv {
@@ -50,7 +52,8 @@ export function runResourceContract(def: ResourceDefinition, env: () => Contract
   const title = def.group ? `${def.plural}.${def.group}/${def.version}` : `${def.plural}/${def.version}`
   const groupVersion = def.group ? `/apis/${def.group}/${def.version}` : `/api/${def.version}`
   const apiVersion = def.group ? `${def.group}/${def.version}` : def.version
-  const namespace = def.namespaced ? `ct-${def.plural}-${def.group.replace(/\./g, '-') || 'core'}-${run}` : ''
+  // The version too: autoscaling/v1 and v2 serve the same horizontalpodautoscalers.
+  const namespace = def.namespaced ? `ct-${def.plural}-${def.group.replace(/\./g, '-') || 'core'}-${def.version}-${run}` : ''
   const status = def.subresources?.status
   const tracksGeneration = Boolean(def.strategy.tracksGeneration)
 
@@ -663,7 +666,8 @@ export function runResourceContract(def: ResourceDefinition, env: () => Contract
     if (status) {
       describe('status subresource', () => {
         const condition = { type: 'ContractTest', status: 'True', reason: 'Contract', message: 'set by the resource contract', lastTransitionTime: '2024-01-01T00:00:00Z' }
-        const withStatus = (obj: any) => ({ ...obj.status, conditions: [condition] })
+        const statusPart: Record<string, unknown> = fixtures.status ?? { conditions: [condition] }
+        const withStatus = (obj: any) => ({ ...obj.status, ...statusPart })
         /** Every top-level field but status and metadata: what a status write must leave alone. */
         const rest = (obj: any) => Object.fromEntries(Object.entries(obj).filter(([k]) => k !== 'status' && k !== 'metadata'))
 
@@ -702,9 +706,9 @@ export function runResourceContract(def: ResourceDefinition, env: () => Contract
         it('PATCH /status changes only the status', async () => {
           const name = fresh('spatch')
           const created = await create(name)
-          const res = await call('PATCH', `${item(name)}/status`, { metadata: { labels: { viaStatus: 'yes' } }, spec: { contractJunk: true }, status: { conditions: [condition] } }, MERGE)
+          const res = await call('PATCH', `${item(name)}/status`, { metadata: { labels: { viaStatus: 'yes' } }, spec: { contractJunk: true }, status: statusPart }, MERGE)
           expectStatus(res, 200)
-          assert.deepEqual(res.body.status.conditions, [condition])
+          for (const [key, value] of Object.entries(statusPart)) assert.deepEqual(res.body.status[key], value, `status.${key}`)
           assert.deepEqual(rest(res.body), rest(created))
           assert.deepEqual(res.body.metadata.labels, created.metadata.labels)
         })
@@ -723,7 +727,7 @@ export function runResourceContract(def: ResourceDefinition, env: () => Contract
         it('PATCH on the object keeps the old status', async () => {
           const name = fresh('spkeep')
           const created = await create(name)
-          const res = await call('PATCH', item(name), { metadata: { labels: { x: 'y' } }, status: { conditions: [condition] } }, MERGE)
+          const res = await call('PATCH', item(name), { metadata: { labels: { x: 'y' } }, status: statusPart }, MERGE)
           expectStatus(res, 200)
           assert.deepEqual(res.body.status, created.status)
         })

@@ -63,14 +63,22 @@ const FIELD_MANAGER_MAX_LENGTH = 128
  */
 export function managerOrUserAgent(manager: string | undefined, userAgent: string | undefined): string {
   if (manager) return manager
-  let out = ''
-  for (const ch of (userAgent ?? '').split('/')[0]!) {
+  const ua = userAgent ?? ''
+  // A client sends the same User-Agent on every request: its manager is worked out once.
+  let out = userAgentManagers.get(ua)
+  if (out !== undefined) return out
+  out = ''
+  for (const ch of ua.split('/')[0]!) {
     if (!/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(ch)) continue
     if (Buffer.byteLength(out + ch) > FIELD_MANAGER_MAX_LENGTH) break
     out += ch
   }
+  if (userAgentManagers.size >= 256) userAgentManagers.clear()
+  userAgentManagers.set(ua, out)
   return out
 }
+
+const userAgentManagers = new Map<string, string>()
 
 /** The identity fields of an object, never owned (stripMetaManager). */
 const STRIP = FieldSet.of(
@@ -92,6 +100,18 @@ function onlyStatus(set: FieldSet): FieldSet {
   const under = set.withPrefix(status)
   if (!under.empty()) out.children.set('f:status', { pe: status, set: under })
   return out
+}
+
+/** formatTime() of the current second, formatted once per second rather than on every write. */
+let nowSecond = NaN
+let nowText = ''
+function now(): string {
+  const second = Math.floor(Date.now() / 1000)
+  if (second !== nowSecond) {
+    nowSecond = second
+    nowText = formatTime(new Date(second * 1000))
+  }
+  return nowText
 }
 
 const gvkString = (apiVersion: string, kind: string) => `${apiVersion.includes('/') ? apiVersion : `/${apiVersion}`}, Kind=${kind}`
@@ -144,8 +164,11 @@ export class FieldManager {
     const set = current.set.difference(STRIP)
     if (set.empty()) return
     const previous = managed.fields.get(id)
-    managed.fields.set(id, { set: previous ? set.union(previous.set) : set, apiVersion, applied: false })
-    managed.times.set(id, formatTime())
+    // A manager that changed only fields it owned keeps its (decoded, already written out) set.
+    const owned = previous ? (set.isSubsetOf(previous.set) ? previous.set : set.union(previous.set)) : set
+    managed.fields.set(id, { set: owned, apiVersion, applied: false })
+    managed.touched.add(id)
+    managed.times.set(id, now())
   }
 
   /**
@@ -223,7 +246,7 @@ export class FieldManager {
       else managed.fields.set(id, { ...vs, set })
     }
     const object = (next ?? structuredClone(liveJson)) as KubeObject
-    if (next !== undefined) managed.times.set(id, formatTime())
+    if (next !== undefined) managed.times.set(id, now())
     object.metadata ??= {}
     setManagedFields(object, managed)
     return object
@@ -258,13 +281,6 @@ export class FieldManager {
 
 /** The managed fields an update starts from (decodeLiveOrNew): the request's when it sets valid ones, else the live object's. */
 function decodeLiveOrNew(live: KubeObject | undefined, next: KubeObject, isSubresource: boolean): Managed {
-  const decodeOrEmpty = (entries: unknown) => {
-    try {
-      return decodeManagedFields(entries)
-    } catch {
-      return new Managed()
-    }
-  }
   if (isSubresource) return decodeOrEmpty(live?.metadata.managedFields)
   const requested = next.metadata.managedFields
   // `[]` or `[{}]` resets managedFields.
@@ -277,6 +293,15 @@ function decodeLiveOrNew(live: KubeObject | undefined, next: KubeObject, isSubre
     // fall back to the live object's
   }
   return decodeOrEmpty(live?.metadata.managedFields)
+}
+
+// At module level: tsx (esbuild's keepNames) names a function declared inside another on every call.
+function decodeOrEmpty(entries: unknown): Managed {
+  try {
+    return decodeManagedFields(entries)
+  } catch {
+    return new Managed()
+  }
 }
 
 function setManagedFields(obj: KubeObject, managed: Managed): void {
@@ -293,8 +318,10 @@ function stripManagedFields(obj: KubeObject): KubeObject {
 
 /** Merges the oldest Update managers into `ancient-changes` (per API version) beyond 10 (capManagersManager). */
 function capUpdateManagers(managed: Managed): void {
+  let count = 0
+  for (const vs of managed.fields.values()) if (!vs.applied) count++
+  if (count <= MAX_UPDATE_MANAGERS) return // nearly always: no lists built on every write
   const updaters = [...managed.fields].filter(([, vs]) => !vs.applied).map(([id]) => id)
-  if (updaters.length <= MAX_UPDATE_MANAGERS) return
   const seconds = (id: string) => {
     const t = managed.times.get(id)
     return t ? Math.floor(Date.parse(t) / 1000) : 0

@@ -22,11 +22,21 @@ interface Child {
 
 export type FieldsV1 = { [key: string]: FieldsV1 }
 
+/** 'f', the first character of a field's FieldsV1 key. */
+const F = 102
+
 export class FieldSet {
   /** Members at this level, by their FieldsV1 key. */
   readonly members = new Map<string, PathElement>()
   /** Children (non-empty sets) by their FieldsV1 key. */
   readonly children = new Map<string, Child>()
+  /**
+   * The FieldsV1 of this node, without and with `"."`, once emitted. Sets are not changed once built (set operations
+   * make new ones, sharing unchanged children), so a set decoded from a stored object or shared by a union is
+   * written out once, however many writes carry it. insert() and descend() forget it.
+   */
+  private written?: FieldsV1
+  private writtenWithSelf?: FieldsV1
 
   static of(...paths: Path[]): FieldSet {
     const s = new FieldSet()
@@ -41,10 +51,12 @@ export class FieldSet {
     for (let i = 0; i < path.length - 1; i++) s = s.descend(path[i]!)
     const last = path[path.length - 1]!
     s.members.set(serializePathElement(last), last)
+    s.written = s.writtenWithSelf = undefined
   }
 
   /** The child set under `pe`, created when absent. */
   descend(pe: PathElement): FieldSet {
+    this.written = this.writtenWithSelf = undefined
     const key = serializePathElement(pe)
     let child = this.children.get(key)
     if (!child) this.children.set(key, (child = { pe, set: new FieldSet() }))
@@ -139,6 +151,17 @@ export class FieldSet {
     return out
   }
 
+  /** Whether every path of this set is in `o` (this.difference(o) is empty), without building the difference. */
+  isSubsetOf(o: FieldSet): boolean {
+    if (this === o) return true
+    for (const k of this.members.keys()) if (!o.members.has(k)) return false
+    for (const [k, c] of this.children) {
+      const other = o.children.get(k)
+      if (other ? !c.set.isSubsetOf(other.set) : !c.set.empty()) return false
+    }
+    return true
+  }
+
   equals(o: FieldSet): boolean {
     return this.difference(o).empty() && o.difference(this).empty()
   }
@@ -160,19 +183,40 @@ export class FieldSet {
   }
 
   private emit(includeSelf: boolean): FieldsV1 {
+    const done = includeSelf ? this.writtenWithSelf : this.written
+    if (done) return done
+    const out = this.write(includeSelf)
+    if (includeSelf) this.writtenWithSelf = out
+    else this.written = out
+    return out
+  }
+
+  private write(includeSelf: boolean): FieldsV1 {
     const out: FieldsV1 = {}
     if (includeSelf) out['.'] = {}
-    const entries: { key: string; pe: PathElement; member: boolean; child?: FieldSet }[] = []
-    for (const [key, pe] of this.members) entries.push({ key, pe, member: true })
-    for (const [key, c] of this.children) {
-      if (c.set.empty()) continue
-      const existing = this.members.has(key) ? entries.find((e) => e.key === key) : undefined
-      if (existing) existing.child = c.set
-      else entries.push({ key, pe: c.pe, member: false, child: c.set })
+    const keys: string[] = []
+    let onlyFields = true
+    for (const key of this.members.keys()) {
+      keys.push(key)
+      if (key.charCodeAt(0) !== F) onlyFields = false
     }
-    entries.sort((a, b) => comparePathElements(a.pe, b.pe))
-    for (const e of entries) out[e.key] = e.child ? e.child.emit(e.member) : {}
+    for (const [key, c] of this.children) {
+      if (this.members.has(key) || c.set.empty()) continue
+      keys.push(key)
+      if (key.charCodeAt(0) !== F) onlyFields = false
+    }
+    // Field keys (`f:name`, nearly all of them) sort as their names do: a plain sort, no element comparisons.
+    if (onlyFields) keys.sort()
+    else keys.sort((a, b) => comparePathElements(this.elementOf(a), this.elementOf(b)))
+    for (const key of keys) {
+      const child = this.children.get(key)?.set
+      out[key] = child && !child.empty() ? child.emit(this.members.has(key)) : {}
+    }
     return out
+  }
+
+  private elementOf(key: string): PathElement {
+    return this.members.get(key) ?? this.children.get(key)!.pe
   }
 
   /** Parses a FieldsV1 document (throws on a malformed key). */
@@ -187,16 +231,25 @@ export class FieldSet {
 
 /** Reads the entries of one FieldsV1 object into `set`. */
 function readInto(set: FieldSet, doc: Record<string, unknown>): void {
-  for (const [key, value] of Object.entries(doc)) {
+  for (const key in doc) {
     if (key === '.') continue
+    const value = doc[key]
     const pe = deserializePathElement(key)
     if (!pe) continue
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`FieldsV1 entry ${key} must be an object`)
     const inner = value as Record<string, unknown>
-    const keys = Object.keys(inner)
     // `{}` and `{".": {}, ...}` make the element a member; other keys are its children.
-    if (keys.length === 0 || '.' in inner) set.members.set(serializePathElement(pe), pe)
-    if (keys.some((k) => k !== '.')) {
+    let empty = true
+    let hasChildren = false
+    for (const k in inner) {
+      empty = false
+      if (k !== '.') {
+        hasChildren = true
+        break
+      }
+    }
+    if (empty || '.' in inner) set.members.set(serializePathElement(pe), pe)
+    if (hasChildren) {
       const child = set.descend(pe)
       readInto(child, inner)
       if (child.empty()) set.children.delete(serializePathElement(pe))

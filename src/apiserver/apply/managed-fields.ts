@@ -33,6 +33,9 @@ export class Managed {
     /** The entries as decoded, written back as they were while their set and time stay the same. */
     readonly decoded = new Map<string, { vs: VersionedSet; entry: ManagedFieldsEntry }>(),
   ) {}
+
+  /** Managers this write recorded: their entries are written anew even when their set is still the decoded one. */
+  readonly touched = new Set<string>()
 }
 
 /**
@@ -40,10 +43,64 @@ export class Managed {
  * Apply manager (one applier across versions), as BuildManagerIdentifier writes it.
  */
 export function buildManagerIdentifier(e: { manager: string; operation: 'Apply' | 'Update'; apiVersion?: string; subresource?: string }): string {
-  const id: ManagedFieldsEntry = { manager: e.manager, operation: e.operation }
-  if (e.operation === 'Update' && e.apiVersion) id.apiVersion = e.apiVersion
-  if (e.subresource) id.subresource = e.subresource
-  return JSON.stringify(id)
+  // Every write asks for its manager's identifier (and decoding for each entry): built once per combination.
+  const memoKey = `${e.operation}\u0000${e.manager}\u0000${e.apiVersion ?? ''}\u0000${e.subresource ?? ''}`
+  let id = identifiers.get(memoKey)
+  if (id === undefined) {
+    const entry: ManagedFieldsEntry = { manager: e.manager, operation: e.operation }
+    if (e.operation === 'Update' && e.apiVersion) entry.apiVersion = e.apiVersion
+    if (e.subresource) entry.subresource = e.subresource
+    id = JSON.stringify(entry)
+    if (identifiers.size >= MAX_CACHED) identifiers.clear()
+    identifiers.set(memoKey, id)
+  }
+  return id
+}
+
+const MAX_CACHED = 1024
+const identifiers = new Map<string, string>()
+const parsedIdentifiers = new Map<string, ManagedFieldsEntry>()
+
+/** An identifier's fields (never changed by the caller), parsed once. */
+function parseIdentifier(id: string): ManagedFieldsEntry {
+  let parsed = parsedIdentifiers.get(id)
+  if (!parsed) {
+    parsed = JSON.parse(id) as ManagedFieldsEntry
+    if (parsedIdentifiers.size >= MAX_CACHED) parsedIdentifiers.clear()
+    parsedIdentifiers.set(id, parsed)
+  }
+  return parsed
+}
+
+/**
+ * FieldsV1 documents decoded, by their JSON text (FieldSets are never changed once built, so they can be shared).
+ * Every update decodes the managedFields it starts from, and objects of a kind written by the same managers carry
+ * the same few documents (the fields of a pod its controller set, those of its status the kubelet set...):
+ * stringifying one is several times cheaper than parsing it into a set again.
+ */
+const decodedSets = new Map<string, FieldSet>()
+/** At most this many characters of FieldsV1 text are kept (with their sets, a few times that in memory). */
+const MAX_CACHED_CHARS = 2 * 1024 * 1024
+let cachedChars = 0
+
+function decodeFieldsV1(doc: unknown): FieldSet {
+  if (doc === null || typeof doc !== 'object') return FieldSet.fromFieldsV1(doc)
+  const text = JSON.stringify(doc)
+  let set = decodedSets.get(text)
+  if (!set) {
+    set = FieldSet.fromFieldsV1(doc)
+    if (text.length <= MAX_CACHED_CHARS / 64) {
+      // Oldest first out (a Map iterates in insertion order).
+      for (const old of decodedSets.keys()) {
+        if (cachedChars + text.length <= MAX_CACHED_CHARS && decodedSets.size < MAX_CACHED) break
+        decodedSets.delete(old)
+        cachedChars -= old.length
+      }
+      decodedSets.set(text, set)
+      cachedChars += text.length
+    }
+  }
+  return set
 }
 
 /** Decodes metadata.managedFields; throws on an invalid entry (DecodeManagedFields). */
@@ -51,7 +108,8 @@ export function decodeManagedFields(entries: unknown): Managed {
   const managed = new Managed()
   if (entries === undefined || entries === null) return managed
   if (!Array.isArray(entries)) throw new Error('managedFields must be a list')
-  entries.forEach((raw, i) => {
+  for (let i = 0; i < entries.length; i++) {
+    const raw: unknown = entries[i]
     if (!isMap(raw)) throw new Error(`managed fields entry ${i} must be an object`)
     const e = raw as ManagedFieldsEntry
     if (e.operation !== 'Apply' && e.operation !== 'Update') throw new Error('operation must be `Apply` or `Update`')
@@ -59,11 +117,11 @@ export function decodeManagedFields(entries: unknown): Managed {
     if (!e.fieldsType) throw new Error(`missing fieldsType in managed fields entry ${i}`)
     if (e.fieldsType !== 'FieldsV1') throw new Error(`invalid fieldsType ${JSON.stringify(e.fieldsType)} in managed fields entry ${i}`)
     const id = buildManagerIdentifier({ manager: e.manager ?? '', operation: e.operation, apiVersion: e.apiVersion, subresource: e.subresource })
-    const vs: VersionedSet = { set: FieldSet.fromFieldsV1(e.fieldsV1 ?? {}), apiVersion: e.apiVersion, applied: e.operation === 'Apply' }
+    const vs: VersionedSet = { set: decodeFieldsV1(e.fieldsV1 ?? {}), apiVersion: e.apiVersion, applied: e.operation === 'Apply' }
     managed.fields.set(id, vs)
     managed.times.set(id, e.time)
     managed.decoded.set(id, { vs, entry: e })
-  })
+  }
   return managed
 }
 
@@ -75,11 +133,11 @@ export function encodeManagedFields(managed: Managed): ManagedFieldsEntry[] | un
   const entries: ManagedFieldsEntry[] = []
   for (const [id, vs] of managed.fields) {
     const decoded = managed.decoded.get(id)
-    if (decoded && decoded.vs.set === vs.set && decoded.vs.apiVersion === vs.apiVersion && decoded.entry.time === managed.times.get(id)) {
+    if (decoded && !managed.touched.has(id) && decoded.vs.set === vs.set && decoded.vs.apiVersion === vs.apiVersion && decoded.entry.time === managed.times.get(id)) {
       entries.push(decoded.entry)
       continue
     }
-    const parsed = JSON.parse(id) as ManagedFieldsEntry
+    const parsed = parseIdentifier(id)
     const entry: ManagedFieldsEntry = { manager: parsed.manager, operation: vs.applied ? 'Apply' : parsed.operation, apiVersion: vs.apiVersion }
     const time = managed.times.get(id)
     if (time) entry.time = time
@@ -88,15 +146,21 @@ export function encodeManagedFields(managed: Managed): ManagedFieldsEntry[] | un
     if (parsed.subresource) entry.subresource = parsed.subresource
     entries.push(entry)
   }
-  const cmp = (a: string | undefined, b: string | undefined) => ((a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0)
-  return entries.sort(
+  // Each entry's time in seconds once, not a Date.parse per comparison.
+  const keyed = entries.map((entry) => ({ entry, seconds: timeSeconds(entry.time) }))
+  keyed.sort(
     (p, q) =>
-      cmp(p.operation, q.operation) ||
-      timeSeconds(p.time) - timeSeconds(q.time) ||
-      cmp(p.manager, q.manager) ||
-      cmp(p.apiVersion, q.apiVersion) ||
-      cmp(p.subresource, q.subresource),
+      cmp(p.entry.operation, q.entry.operation) ||
+      p.seconds - q.seconds ||
+      cmp(p.entry.manager, q.entry.manager) ||
+      cmp(p.entry.apiVersion, q.entry.apiVersion) ||
+      cmp(p.entry.subresource, q.entry.subresource),
   )
+  return keyed.map((k) => k.entry)
+}
+
+function cmp(a: string | undefined, b: string | undefined): number {
+  return (a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0
 }
 
 /** A field another manager owns that an apply would change: the manager's identifier and the field's path. */
@@ -113,6 +177,12 @@ export class ConflictsError extends Error {
 
 /** Filters what a manager may own at this endpoint (Kubernetes' reset fields: status on the main resource...). */
 export type FieldFilter = (set: FieldSet) => FieldSet
+
+/** What an update changed: the field manager's case of a manager new to the object (its current operation). */
+function changedFields(c: Comparison): FieldSet {
+  if (c.modified.empty()) return c.added
+  return c.added.empty() ? c.modified : c.modified.union(c.added)
+}
 
 /** merge.Updater, for one API version (kubebox serves each kind in one version: no conversion between them). */
 export class Updater {
@@ -159,8 +229,8 @@ export class Updater {
   /** Updater.Update: `manager` (an Update) owns what it changed, on top of what it owned. */
   updateOp(live: Json, next: Json, apiVersion: string, managers: Map<string, VersionedSet>, manager: string): void {
     const compare = this.update(live, next, managers, manager, true)
-    const previous = managers.get(manager)?.set ?? new FieldSet()
-    const set = this.filter(previous.difference(compare.removed).union(compare.modified).union(compare.added))
+    const previous = managers.get(manager)?.set
+    const set = this.filter(previous ? previous.difference(compare.removed).union(compare.modified).union(compare.added) : changedFields(compare))
     if (set.empty()) managers.delete(manager)
     else managers.set(manager, { set, apiVersion, applied: false })
   }

@@ -17,14 +17,26 @@ export type PathElement =
 
 export type Path = readonly PathElement[]
 
-export const fieldElement = (name: string): PathElement => ({ kind: 'field', name })
+/**
+ * Where an element keeps its FieldsV1 key once computed: field sets look elements up by it at every level, and
+ * serializing a key element (goJson of its values) on each lookup was the field manager's largest cost.
+ */
+const KEY = Symbol('FieldsV1 key')
+type Keyed = { [KEY]?: string }
 
-export const keyElement = (fields: [string, Json][]): PathElement => ({
-  kind: 'key',
-  fields: [...fields].sort((a, b) => compareStrings(a[0], b[0])),
-})
+export const fieldElement = (name: string): PathElement => ({ kind: 'field', name, [KEY]: `f:${name}` }) as PathElement
 
-export const valueElement = (value: Json): PathElement => ({ kind: 'value', value })
+export const keyElement = (fields: [string, Json][]): PathElement => {
+  const pe = { kind: 'key', fields: [...fields].sort((a, b) => compareStrings(a[0], b[0])) } as PathElement
+  serializePathElement(pe)
+  return pe
+}
+
+export const valueElement = (value: Json): PathElement => {
+  const pe: PathElement = { kind: 'value', value }
+  serializePathElement(pe)
+  return pe
+}
 
 export const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
@@ -91,13 +103,21 @@ export function compareValues(a: Json, b: Json): number {
   }
 }
 
+const GO_ESCAPED = /[<>&\u2028\u2029]/
+
 /** JSON as Go's encoding/json writes it (HTML-safe: <, > and & escaped), as FieldsV1 keys are written. */
 export function goJson(v: Json): string {
-  return JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  const s = JSON.stringify(v)
+  if (!GO_ESCAPED.test(s)) return s
+  return s.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
-/** The FieldsV1 key of a path element: `f:name`, `k:{"name":"x"}`, `v:"a"`, `i:0`. */
+/** The FieldsV1 key of a path element: `f:name`, `k:{"name":"x"}`, `v:"a"`, `i:0` (computed once per element). */
 export function serializePathElement(pe: PathElement): string {
+  return (pe as Keyed)[KEY] ?? ((pe as Keyed)[KEY] = computeKey(pe))
+}
+
+function computeKey(pe: PathElement): string {
   switch (pe.kind) {
     case 'field':
       return `f:${pe.name}`
@@ -126,7 +146,9 @@ export function deserializePathElement(s: string): PathElement | undefined {
     }
     case 'i': {
       if (!/^-?\d+$/.test(rest)) throw new Error(`invalid index: ${s}`)
-      return { kind: 'index', index: Number(rest) }
+      const pe: PathElement = { kind: 'index', index: Number(rest) }
+      serializePathElement(pe)
+      return pe
     }
     default:
       return undefined

@@ -14,7 +14,7 @@
  */
 import type { FieldSchema, SchemaRegistry, TypeSchema, ValueSchema } from '../../api/schema/schema.ts'
 import { FieldSet } from './field-set.ts'
-import { fieldElement, keyElement, pathString, valueElement, type Json, type PathElement } from './path.ts'
+import { fieldElement, keyElement, pathString, serializePathElement, valueElement, type Json, type PathElement } from './path.ts'
 
 export type Shape =
   | { kind: 'struct'; type: TypeSchema; fields: Map<string, FieldSchema>; atomic: boolean }
@@ -191,7 +191,7 @@ export class TypedSchema {
           problems.push({ path: pathString(path), message: `element ${i}: ${(err as Error).message}` })
           return
         }
-        const id = JSON.stringify(pe)
+        const id = serializePathElement(pe)
         if (seen.has(id)) {
           problems.push({ path: pathString(path), message: `duplicate entries for key ${pathString([pe])}` })
           return
@@ -233,13 +233,13 @@ export class TypedSchema {
         if (!Array.isArray(value)) return
         const pes = value.map((item) => this.safeItemElement(shape, item))
         const counts = new Map<string, number>()
-        for (const pe of pes) if (pe) counts.set(JSON.stringify(pe), (counts.get(JSON.stringify(pe)) ?? 0) + 1)
+        for (const pe of pes) if (pe) counts.set(serializePathElement(pe), (counts.get(serializePathElement(pe)) ?? 0) + 1)
         const itemShape = this.item(shape)
         const done = new Set<string>()
         value.forEach((item, i) => {
           const pe = pes[i]
           if (!pe) return
-          const id = JSON.stringify(pe)
+          const id = serializePathElement(pe)
           if (counts.get(id)! > 1) {
             // Duplicated items are owned as a whole.
             if (!done.has(id)) set.insert([...path, pe])
@@ -284,6 +284,7 @@ export class TypedSchema {
   /** The fields `rhs` adds, modifies and removes relative to `lhs` (TypedValue.Compare). */
   compare(lhs: Json | undefined, rhs: Json | undefined, shape: Shape): Comparison {
     const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() }
+    if (lhs !== undefined && rhs !== undefined && jsonEquals(lhs, rhs)) return c
     this.compareAt(lhs, rhs, shape, [], c)
     return c
   }
@@ -327,22 +328,28 @@ export class TypedSchema {
   }
 
   private compareMapItems(shape: Shape, lhs: JsonMap | undefined, rhs: JsonMap | undefined, path: PathElement[], c: Comparison): void {
-    const keys = new Set([...Object.keys(lhs ?? {}), ...Object.keys(rhs ?? {})])
-    for (const k of keys) {
-      const { shape: childShape, field } = this.child(shape, k)
-      let l = lhs?.[k]
-      let r = rhs?.[k]
-      if (l === undefined && r === undefined) continue
-      // Go's typed objects always carry their non-pointer struct fields (`spec`, `template`, a container's
-      // `resources`), and fields without omitempty (`containers`, as null): an absent one is there empty, not a
-      // removed or added field.
-      if (field && !field.pointer && (childShape.kind === 'struct' || field.emitEmpty)) {
-        const zero = childShape.kind === 'struct' ? {} : null
-        if (l === undefined && lhs) l = zero
-        if (r === undefined && rhs) r = zero
-      }
-      this.compareAt(l, r, childShape, [...path, fieldElement(k)], c)
+    // The keys of both, the left's first (no Set of them built for every map compared).
+    if (lhs) for (const k of Object.keys(lhs)) this.compareMapItem(shape, lhs, rhs, k, path, c)
+    if (rhs) for (const k of Object.keys(rhs)) if (!lhs || !Object.prototype.hasOwnProperty.call(lhs, k)) this.compareMapItem(shape, lhs, rhs, k, path, c)
+  }
+
+  private compareMapItem(shape: Shape, lhs: JsonMap | undefined, rhs: JsonMap | undefined, k: string, path: PathElement[], c: Comparison): void {
+    let l = lhs?.[k]
+    let r = rhs?.[k]
+    if (l === undefined && r === undefined) return
+    // Equal values differ in nothing: an update leaves most of an object as it was, and comparing it field by
+    // field (paths, shapes, field sets) cost many times this plain walk.
+    if (l !== undefined && r !== undefined && jsonEquals(l, r)) return
+    const { shape: childShape, field } = this.child(shape, k)
+    // Go's typed objects always carry their non-pointer struct fields (`spec`, `template`, a container's
+    // `resources`), and fields without omitempty (`containers`, as null): an absent one is there empty, not a
+    // removed or added field.
+    if (field && !field.pointer && (childShape.kind === 'struct' || field.emitEmpty)) {
+      const zero = childShape.kind === 'struct' ? {} : null
+      if (l === undefined && lhs) l = zero
+      if (r === undefined && rhs) r = zero
     }
+    this.compareAt(l, r, childShape, [...path, fieldElement(k)], c)
   }
 
   private compareListItems(shape: Shape & { kind: 'list' }, lhs: Json[], rhs: Json[], path: PathElement[], c: Comparison): void {
@@ -356,7 +363,7 @@ export class TypedSchema {
         } catch {
           continue
         }
-        const id = JSON.stringify(pe)
+        const id = serializePathElement(pe)
         let e = byId.get(id)
         if (!e) {
           byId.set(id, (e = { pe, l: [], r: [] }))
@@ -370,6 +377,7 @@ export class TypedSchema {
     const itemShape = this.item(shape)
     for (const id of order) {
       const { pe, l, r } = byId.get(id)!
+      if (l.length === 1 && r.length === 1 && jsonEquals(l[0], r[0])) continue
       const p = [...path, pe]
       if (l.length <= 1 && r.length <= 1) this.compareAt(l[0], r[0], itemShape, p, c)
       else if (l.length >= 2 && r.length >= 2) {
@@ -425,7 +433,7 @@ export class TypedSchema {
       const observed = new Map<string, Json | undefined>()
       for (const item of list) {
         const pe = this.itemElement(shape, item)
-        const id = JSON.stringify(pe)
+        const id = serializePathElement(pe)
         if (observed.has(id)) {
           if (!allowDuplicates) throw new Error(`duplicate entries for key ${pathString([pe])}`)
           observed.set(id, undefined) // duplicated live items are not merged with the applied one

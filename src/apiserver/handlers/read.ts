@@ -1,7 +1,9 @@
+import { Readable } from 'node:stream'
 import { notFound } from '../../errors/api-error.ts'
-import { negotiateResponse } from '../negotiation.ts'
+import { negotiateResponse, prefersProtobuf } from '../negotiation.ts'
 import { includeObject, listOptions } from '../query.ts'
-import { contentTypeFor, renderList, renderObject } from '../render.ts'
+import { decodePage, isCachedPage } from '../registry/cached-list.ts'
+import { contentTypeFor, renderCachedListJson, renderList, renderObject } from '../render.ts'
 import { respond, type HandlerContext } from './handler-context.ts'
 
 /** GET one object (or a subresource view of it: status is the whole object, scale its Scale). */
@@ -16,7 +18,21 @@ export async function getHandler({ koa, req, registry, query }: HandlerContext):
 
 /** GET a collection: a List, a Table, or a PartialObjectMetadataList, as the Accept header asks. */
 export async function listHandler({ koa, req, registry, query }: HandlerContext): Promise<void> {
-  const shape = negotiateResponse(koa.get('accept'), true)
-  const result = await registry.list(listOptions(query, registry, req.namespace))
-  respond(koa, 200, renderList(registry.def, result.items, result, shape, includeObject(query)), contentTypeFor(shape))
+  const accept = koa.get('accept')
+  const shape = negotiateResponse(accept, true)
+  const include = includeObject(query)
+  const page = await registry.listPage(listOptions(query, registry, req.namespace))
+  if (!isCachedPage(page)) return respond(koa, 200, renderList(registry.def, page.items, page, shape, include), contentTypeFor(shape))
+  // A plain JSON List from the cache: the stored JSON goes out as it is, not parsed and serialized again.
+  if (shape.as === 'object' && !prefersProtobuf(accept)) {
+    const { chunks, length, release } = renderCachedListJson(registry, page)
+    // 'finish': every chunk was handed to the socket, so they can serve another body (not on an aborted response).
+    koa.res.once('finish', release)
+    koa.status = 200
+    koa.type = contentTypeFor(shape)
+    koa.body = chunks.length === 1 ? chunks[0] : Readable.from(chunks, { objectMode: false })
+    koa.length = length
+    return
+  }
+  respond(koa, 200, renderList(registry.def, decodePage(registry, page), page, shape, include), contentTypeFor(shape))
 }

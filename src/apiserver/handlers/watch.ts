@@ -19,12 +19,12 @@ const defaultTimeoutSeconds = () => 1800 + Math.floor(Math.random() * 1800)
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'
 
-/** The JSON of a stored object, encoded once however many watchers receive it. */
-const encoded = new WeakMap<KubeObject, string>()
-function objectJson(obj: KubeObject): string {
-  let json = encoded.get(obj)
-  if (json === undefined) encoded.set(obj, (json = JSON.stringify(obj)))
-  return json
+/** The event line of a stored object, encoded once (JSON, then UTF-8) however many watchers receive it. */
+const encoded = new WeakMap<KubeObject, { json: string; lines: Partial<Record<EventType, Buffer>> }>()
+function eventLine(type: EventType, obj: KubeObject): Buffer {
+  let enc = encoded.get(obj)
+  if (enc === undefined) encoded.set(obj, (enc = { json: JSON.stringify(obj), lines: {} }))
+  return (enc.lines[type] ??= Buffer.from(`{"type":"${type}","object":${enc.json}}\n`))
 }
 
 /**
@@ -49,14 +49,15 @@ export async function watchHandler(h: HandlerContext): Promise<void> {
   let closed = false
   let columnsSent = false
   let lastRevision = 0
-  const write = (type: EventType, objectJsonText: string) => {
+  const writeLine = (line: string | Buffer) => {
     if (closed) return
-    res.write(`{"type":"${type}","object":${objectJsonText}}\n`)
+    res.write(line)
     if (res.writableLength > MAX_BUFFERED_BYTES) finish()
   }
+  const write = (type: EventType, objectJsonText: string) => writeLine(`{"type":"${type}","object":${objectJsonText}}\n`)
   const render = (type: EventType, obj: KubeObject) => {
     lastRevision = Math.max(lastRevision, Number(obj.metadata.resourceVersion) || 0)
-    if (shape.as === 'object') return write(type, objectJson(obj))
+    if (shape.as === 'object') return writeLine(eventLine(type, obj))
     write(type, JSON.stringify(renderEventObject(registry.def, obj, shape, include, !columnsSent)))
     columnsSent = true
   }

@@ -1,5 +1,6 @@
-import { SUPPORTED_PATCH_TYPES } from '../patch/apply-patch.ts'
+import { STRATEGIC_MERGE_PATCH, SUPPORTED_PATCH_TYPES } from '../patch/apply-patch.ts'
 import type { ResourceDefinition, SubresourceDefinition, Verb } from '../registry/resource-definition.ts'
+import { ownKindComponent, ownListComponent, ownSchemaOf } from './own-schemas.ts'
 import { NAMES, type JsonObject, type SchemaCollector } from './schemas.ts'
 
 /**
@@ -44,9 +45,12 @@ interface PathSpec {
 const PRODUCES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']
 /**
  * The patch types we apply. kubectl's client-side apply builds a strategic merge patch from the v3 document only
- * when the PATCH operation of the kind lists `application/strategic-merge-patch+json`.
+ * when the PATCH operation of the kind lists `application/strategic-merge-patch+json`; kinds without declared
+ * types (custom resources) take no strategic merge patch (patch/apply-patch.ts answers 415), so theirs do not
+ * list it and kubectl sends a JSON merge patch, as with Kubernetes' custom resources.
  */
 const PATCH_CONSUMES = SUPPORTED_PATCH_TYPES
+const PATCH_CONSUMES_UNTYPED = SUPPORTED_PATCH_TYPES.filter((t) => t !== STRATEGIC_MERGE_PATCH)
 
 const q = (name: string, description: string, type: ParamSpec['type'] = 'string'): ParamSpec => ({ name, in: 'query', description, type })
 
@@ -94,8 +98,11 @@ export function tagOf(group: string, version: string): string {
   return `${word[0]!.toLowerCase()}${word.slice(1)}_${version}`
 }
 
+/** Names the component of a kind (undefined when it has none). */
+type SchemaOf = (gvk: Gvk) => string | undefined
+
 /** Path specs of one resource. */
-function resourcePaths(def: ResourceDefinition, schemaOf: (gvk: Gvk) => string | undefined, listOf: (gvk: Gvk) => string | undefined): PathSpec[] {
+function resourcePaths(def: ResourceDefinition, schemaOf: SchemaOf, listOf: SchemaOf, typed: (gvk: Gvk) => boolean): PathSpec[] {
   const prefix = def.group ? `/apis/${def.group}/${def.version}` : `/api/${def.version}`
   const gvk: Gvk = { group: def.group, version: def.version, kind: def.kind }
   const id = `${groupWord(def.group)}${capitalize(def.version)}`
@@ -163,7 +170,7 @@ function resourcePaths(def: ResourceDefinition, schemaOf: (gvk: Gvk) => string |
       description: `partially update the specified ${def.kind}`,
       gvk,
       params: [...WRITE_PARAMS, P.force],
-      body: { schema: NAMES.patch, contentTypes: PATCH_CONSUMES },
+      body: { schema: NAMES.patch, contentTypes: typed(gvk) ? PATCH_CONSUMES : PATCH_CONSUMES_UNTYPED },
       responses: [
         { code: '200', description: 'OK', schema: kindSchema },
         { code: '201', description: 'Created', schema: kindSchema },
@@ -186,7 +193,7 @@ function resourcePaths(def: ResourceDefinition, schemaOf: (gvk: Gvk) => string |
   if (item.length) out.push({ path: `${base}/{name}`, params: [nameParam(def.kind), ...nsParam, P.pretty], ops: item })
 
   for (const [name, sub] of Object.entries(def.subresources ?? {})) {
-    const ops = subresourceOps(def, name, sub, id, scoped, schemaOf)
+    const ops = subresourceOps(def, name, sub, id, scoped, schemaOf, typed)
     if (ops.length) out.push({ path: `${base}/{name}/${name}`, params: [nameParam(subresourceObject(sub, def)), ...nsParam, P.pretty], ops })
   }
 
@@ -202,7 +209,7 @@ function resourcePaths(def: ResourceDefinition, schemaOf: (gvk: Gvk) => string |
 const article = (word: string) => (/^[AEIOU]/.test(word) ? 'an' : 'a')
 const subresourceObject = (sub: SubresourceDefinition, def: ResourceDefinition) => (sub.kind && sub.action ? sub.kind.kind : def.kind)
 
-function subresourceOps(def: ResourceDefinition, name: string, sub: SubresourceDefinition, id: string, scoped: string, schemaOf: (gvk: Gvk) => string | undefined): OpSpec[] {
+function subresourceOps(def: ResourceDefinition, name: string, sub: SubresourceDefinition, id: string, scoped: string, schemaOf: SchemaOf, typed: (gvk: Gvk) => boolean): OpSpec[] {
   const gvk: Gvk = sub.kind ?? { group: def.group, version: def.version, kind: def.kind }
   const schema = schemaOf(gvk)
   const Sub = capitalize(name)
@@ -246,7 +253,7 @@ function subresourceOps(def: ResourceDefinition, name: string, sub: SubresourceD
       description: `partially update ${name} of the specified ${def.kind}`,
       gvk,
       params: [...WRITE_PARAMS, P.force],
-      body: { schema: NAMES.patch, contentTypes: PATCH_CONSUMES },
+      body: { schema: NAMES.patch, contentTypes: typed(gvk) ? PATCH_CONSUMES : PATCH_CONSUMES_UNTYPED },
       responses: [
         { code: '200', description: 'OK', schema },
         { code: '201', description: 'Created', schema },
@@ -261,12 +268,24 @@ function subresourceOps(def: ResourceDefinition, name: string, sub: SubresourceD
  */
 export function buildPaths(defs: ResourceDefinition[], collector: SchemaCollector): JsonObject {
   const registry = collector.registry
-  const schemaOf = (gvk: Gvk): string | undefined => {
-    const t = registry.forKind(gvk.group, gvk.version, gvk.kind)
-    return t && collector.add(t.name) ? t.name : undefined
+  // Kinds with their own schema (custom resources): components built from it, found by GVK before declared types.
+  const own = new Map<string, string>()
+  const gvkKey = (gvk: Gvk) => `${gvk.group}/${gvk.version}/${gvk.kind}`
+  for (const def of defs) {
+    const schema = ownSchemaOf(def)
+    if (!schema) continue
+    collector.defineOwn(schema.name, (c) => ownKindComponent(def, schema, c))
+    collector.defineOwn(schema.listName, (c) => ownListComponent(def, schema, c))
+    own.set(gvkKey(def), schema.name)
+    own.set(gvkKey({ ...def, kind: `${def.kind}List` }), schema.listName)
   }
+  const schemaOf = (gvk: Gvk): string | undefined => {
+    const name = own.get(gvkKey(gvk)) ?? registry.forKind(gvk.group, gvk.version, gvk.kind)?.name
+    return name && collector.add(name) ? name : undefined
+  }
+  const typed = (gvk: Gvk) => registry.forKind(gvk.group, gvk.version, gvk.kind) !== undefined
   const listOf = (gvk: Gvk) => schemaOf({ ...gvk, kind: `${gvk.kind}List` })
-  const specs = defs.flatMap((d) => resourcePaths(d, schemaOf, listOf))
+  const specs = defs.flatMap((d) => resourcePaths(d, schemaOf, listOf, typed))
   const paths: JsonObject = {}
   for (const spec of specs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) paths[spec.path] = renderPath(spec, collector)
   return paths

@@ -57,6 +57,8 @@ function specialComponent(name: string, flavour: Flavour): JsonObject | undefine
 export class SchemaCollector {
   readonly components = new Map<string, JsonObject>()
   private readonly pending: string[] = []
+  /** Components built by a function of their own rather than from a declared type (own-schemas.ts). */
+  private readonly own = new Map<string, (c: SchemaCollector) => JsonObject>()
 
   constructor(
     readonly registry: SchemaRegistry,
@@ -68,9 +70,14 @@ export class SchemaCollector {
     return { $ref: this.flavour === 'v3' ? `#/components/schemas/${name}` : `#/definitions/${name}` }
   }
 
-  /** Is `name` something we can emit (declared, or a built-in scalar component)? */
+  /** Is `name` something we can emit (declared, own, or a built-in scalar component)? */
   known(name: string): boolean {
-    return this.registry.has(name) || specialComponent(name, this.flavour) !== undefined
+    return this.own.has(name) || this.registry.has(name) || specialComponent(name, this.flavour) !== undefined
+  }
+
+  /** Declares a component built by `build` when something references it (a custom resource's schema). */
+  defineOwn(name: string, build: (c: SchemaCollector) => JsonObject): void {
+    this.own.set(name, build)
   }
 
   /** Adds a type and everything it references; returns false when the type is not declared. */
@@ -101,6 +108,8 @@ export class SchemaCollector {
   private build(name: string): JsonObject {
     const special = specialComponent(name, this.flavour)
     if (special) return special
+    const own = this.own.get(name)
+    if (own) return own(this)
     return this.typeSchema(this.registry.get(name))
   }
 

@@ -32,7 +32,7 @@ const cached = (body: Buffer): CachedDocument => ({ body, hash: hashOf(body) })
 /**
  * `/openapi/v3`, `/openapi/v3/<api/v1 | apis/g/v>` and `/openapi/v2`, generated from the resource definitions and
  * the schema registry on the first request that needs them and kept serialized (no object trees stay alive).
- * Nothing is built at start-up.
+ * Nothing is built at start-up. `defs` is the API server's live list: when it changes, `invalidate()`.
  */
 export class OpenApiService {
   private v3?: { index: CachedDocument; groups: Map<string, CachedDocument> }
@@ -45,6 +45,16 @@ export class OpenApiService {
     private readonly defs: ResourceDefinition[],
     private readonly registry: SchemaRegistry,
   ) {}
+
+  /**
+   * Forgets the documents built so far: the served kinds changed (a CustomResourceDefinition came, changed or
+   * went). The next request builds them again, with new hashes, so that clients refetch.
+   */
+  invalidate(): void {
+    this.v3 = undefined
+    this.v2Json = undefined
+    this.v2Proto = undefined
+  }
 
   /** The v3 index and every group-version document (all built together: the index carries their hashes). */
   v3Documents(): { index: CachedDocument; groups: Map<string, CachedDocument> } {

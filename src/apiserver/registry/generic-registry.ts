@@ -7,10 +7,16 @@ import { jsonEqual } from '../../util/deep-equal.ts'
 import { newUid, randomSuffix } from '../../util/random.ts'
 import { matchesFields, type FieldRequirement } from '../selectors/field-selector.ts'
 import { matchesLabels, type LabelSelector } from '../selectors/label-selector.ts'
-import { decodeObject, encodeObject } from './codec.ts'
+import type { CachedObject } from './cache-index.ts'
+import { decodePage, isCachedPage, pageFromCache, revisionForCache, type CachedPage } from './cached-list.ts'
+import { decodeObject, decodeText, encodeObject } from './codec.ts'
 import { decodeContinue, encodeContinue } from './continue-token.ts'
 import { apiVersionOf, type ResourceDefinition, type StrategyContext, type StrategyServices } from './resource-definition.ts'
+import { parseResourceVersion, tooLargeResourceVersion } from './resource-version.ts'
 import { validateObjectMeta } from './validate-meta.ts'
+import type { WatchCache } from './watch-cache.ts'
+
+export { parseResourceVersion } from './resource-version.ts'
 
 /** What a registry needs from the API server around it. */
 export interface RegistryContext {
@@ -54,6 +60,8 @@ export interface WriteOptions {
 export type TryUpdate = (current: KubeObject) => KubeObject | Promise<KubeObject>
 
 const MAX_UPDATE_ATTEMPTS = 16
+/** An update attempt that must start over from the store's current object. */
+const RETRY = Symbol('retry')
 
 /**
  * The one generic registry (Kubernetes' registry/generic/registry/store.go): CRUD with optimistic
@@ -63,6 +71,8 @@ const MAX_UPDATE_ATTEMPTS = 16
 export class GenericRegistry {
   /** The resource segment of the storage key, shared by views of the same objects (events). */
   readonly storageResource: string
+  /** The watch cache of the storage resource, which answers LISTs when it can (set by the API server). */
+  private cache?: WatchCache
   private readonly strategyContext: (namespace: string) => StrategyContext
 
   constructor(
@@ -83,6 +93,11 @@ export class GenericRegistry {
     return this.def.namespaced ? `${this.prefixFor(namespace)}${name}` : `${this.prefixFor()}${name}`
   }
 
+  /** Serves LISTs from `cache` (the watch cache of this registry's storage resource) whenever it is fresh enough. */
+  useCache(cache: WatchCache): void {
+    this.cache = cache
+  }
+
   ref(name?: string): ResourceRef {
     return { resource: this.def.plural, group: this.def.group, name }
   }
@@ -101,6 +116,11 @@ export class GenericRegistry {
 
   private decode(kv: KeyValue): KubeObject {
     return this.fromStorage(decodeObject(kv))
+  }
+
+  /** An object of the watch cache, as this definition serves it (a fresh object). */
+  decodeCached(obj: CachedObject): KubeObject {
+    return this.fromStorage(decodeText(obj.text, obj.revision))
   }
 
   /** Does an object fall in a selection? (namespace, labels, fields) */
@@ -124,11 +144,36 @@ export class GenericRegistry {
     return this.decode(kv)
   }
 
+  /** A LIST (see listPage), with its items decoded. */
+  async list(opts: ListOptions): Promise<ListResult> {
+    const page = await this.listPage(opts)
+    if (!isCachedPage(page)) return page
+    const result: ListResult = { items: decodePage(this, page), resourceVersion: page.resourceVersion }
+    if (page.continue) result.continue = page.continue
+    return result
+  }
+
   /**
-   * A consistent LIST: every page of one listing is read at the same revision (the first page's),
+   * A LIST, from the watch cache once it has seen the revision the LIST must reflect (cached-list.ts), otherwise
+   * from the store. The cache's page holds the stored objects, which a JSON response splices as they are.
+   */
+  async listPage(opts: ListOptions): Promise<CachedPage | ListResult> {
+    const cache = this.cache
+    if (cache) {
+      const revision = await revisionForCache(cache, this.ctx.store, opts)
+      if (revision !== undefined && (await cache.waitFresh(revision, cache.freshnessTimeoutMs))) {
+        const page = pageFromCache(this, cache, opts, revision)
+        if (page) return page
+      }
+    }
+    return this.listFromStore(opts)
+  }
+
+  /**
+   * A consistent LIST from the store: every page of one listing is read at the same revision (the first page's),
    * and filtered pages are topped up until `limit` matching items are found, as the apiserver does.
    */
-  async list(opts: ListOptions): Promise<ListResult> {
+  private async listFromStore(opts: ListOptions): Promise<ListResult> {
     const prefix = this.prefixFor(opts.namespace)
     let revision = 0
     let startKey: string | undefined
@@ -141,10 +186,7 @@ export class GenericRegistry {
       if (opts.resourceVersionMatch === 'Exact') revision = requested
       else {
         const current = await this.ctx.store.currentRevision()
-        if (requested > current)
-          throw new ApiError(504, 'Timeout', `Too large resource version: ${requested}, current: ${current}`, {
-            causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
-          })
+        if (requested > current) throw tooLargeResourceVersion(requested, current)
       }
     }
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0
@@ -231,33 +273,66 @@ export class GenericRegistry {
    */
   async update(namespace: string, name: string, tryUpdate: TryUpdate, opts: WriteOptions & { subresource?: string } = {}): Promise<KubeObject> {
     const key = this.keyFor(namespace, name)
+    // The first attempt may start from the watch cache's copy (upstream GuaranteedUpdate's cachedExistingObject),
+    // which saves a read of the store. Its write is conditional on the copy's revision, so a stale copy costs a
+    // retry; anything else it leads to (a failed precondition, an error, nothing to change) is decided again on
+    // the store's object.
+    let cached = opts.dryRun ? undefined : this.cache?.current(key)
     for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
-      const kv = await this.ctx.store.get(key)
+      const fromCache = cached !== undefined
+      const kv = cached ?? (await this.ctx.store.get(key))
+      cached = undefined
       if (!kv) throw notFound(this.ref(name))
-      const current = this.decode(kv)
-      const candidate = await tryUpdate(structuredClone(current))
+      const result = await this.updateFrom(kv, fromCache, namespace, name, tryUpdate, opts)
+      if (result !== RETRY) return result
+    }
+    throw conflict(this.ref(name), 'too many concurrent updates, please try again')
+  }
+
+  /**
+   * One attempt of update() on `kv`; RETRY when it must start over from the store's current object. On the cache's
+   * copy (`fromCache`), whatever depends on that copy being current (the update's own errors, a 409 or 404 of the
+   * conditional write, nothing to change) is a RETRY too.
+   */
+  private async updateFrom(kv: KeyValue, fromCache: boolean, namespace: string, name: string, tryUpdate: TryUpdate, opts: WriteOptions & { subresource?: string }): Promise<KubeObject | typeof RETRY> {
+    const current = this.decode(kv)
+    let next: KubeObject
+    try {
+      let candidate = await tryUpdate(structuredClone(current))
       if (!candidate || typeof candidate !== 'object' || !candidate.metadata || typeof candidate.metadata !== 'object')
         throw badRequest('the object has no metadata')
+      // A PUT hands back the same body on every attempt and preparing it changes it (resourceVersion, managedFields…):
+      // an attempt that may well be retried works on a copy, so that the retry starts from the body as it was sent.
+      if (fromCache) candidate = structuredClone(candidate)
       const preconditionRv = candidate.metadata.resourceVersion
       if (preconditionRv && preconditionRv !== current.metadata.resourceVersion) throw conflict(this.ref(name))
-      const next = this.prepareUpdate(candidate, current, namespace, name, opts.subresource)
+      next = this.prepareUpdate(candidate, current, namespace, name, opts.subresource)
       trackWrite(this.def, current, next, opts)
-      if (this.deletionComplete(next)) return this.remove(key, kv, next, opts)
-      if (jsonEqual(next, current)) return current
-      if (opts.dryRun) return next
+    } catch (err) {
+      if (fromCache) return RETRY
+      throw err
+    }
+    if (this.deletionComplete(next)) {
       try {
-        const revision = await this.ctx.store.update(key, encodeObject(this.toStorage(next)), kv.modRevision)
-        next.metadata.resourceVersion = String(revision)
-        return next
+        return await this.remove(kv.key, kv, next, opts)
       } catch (err) {
-        // Someone wrote in between: start over from the newer object. A client's precondition is checked against
-        // it then (a PUT with a stale resourceVersion gets its 409; a patch is re-applied and lands).
-        if (err instanceof ConflictError) continue
-        if (err instanceof KeyNotFoundError) throw notFound(this.ref(name))
+        if (fromCache && err instanceof ApiError && (err.code === 409 || err.code === 404)) return RETRY
         throw err
       }
     }
-    throw conflict(this.ref(name), 'too many concurrent updates, please try again')
+    if (jsonEqual(next, current)) return fromCache ? RETRY : current
+    if (opts.dryRun) return next
+    try {
+      const revision = await this.ctx.store.update(kv.key, encodeObject(this.toStorage(next)), kv.modRevision)
+      next.metadata.resourceVersion = String(revision)
+      return next
+    } catch (err) {
+      // Someone wrote in between: start over from the newer object. A client's precondition is checked against
+      // it then (a PUT with a stale resourceVersion gets its 409; a patch is re-applied and lands).
+      if (err instanceof ConflictError || (fromCache && err instanceof KeyNotFoundError)) return RETRY
+      if (err instanceof KeyNotFoundError) throw notFound(this.ref(name))
+      throw err
+    }
   }
 
   private prepareUpdate(input: KubeObject, current: KubeObject, namespace: string, name: string, subresource?: string): KubeObject {
@@ -442,10 +517,4 @@ function finalizersForPropagation(finalizers: string[], options: DeleteOptions):
 function setOrDelete<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
   if (value === undefined) delete target[key]
   else target[key] = value
-}
-
-export function parseResourceVersion(value: string): number {
-  const n = Number(value)
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw badRequest(`invalid resource version "${value}"`)
-  return n
 }

@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../api/meta.ts'
 import type { ObjectChanged } from '../../bus/events.ts'
 import type { GenericRegistry, Selection } from './generic-registry.ts'
-import { parseResourceVersion } from './generic-registry.ts'
+import { parseResourceVersion } from './resource-version.ts'
 import type { WatchCache } from './watch-cache.ts'
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED'

@@ -28,8 +28,19 @@ export function kindTarget(registry: SchemaRegistry, typeName: string): Target |
   return { kind: 'fields', fields: jsonFields(registry, typeName), registry, implicit: TYPE_META }
 }
 
-/** The target of a declared value (a field's type). */
+/** The target of a declared value (a field's type); one per value schema and registry, made on first use. */
 export function valueTarget(registry: SchemaRegistry, v: ValueSchema): Target {
+  const cached = targets.get(v)
+  if (cached?.registry === registry) return cached.target
+  const target = makeValueTarget(registry, v)
+  targets.set(v, { registry, target })
+  return target
+}
+
+/** Every field of every body is checked against its target: they are made once, not for each value. */
+const targets = new WeakMap<ValueSchema, { registry: SchemaRegistry; target: Target }>()
+
+function makeValueTarget(registry: SchemaRegistry, v: ValueSchema): Target {
   switch (v.kind) {
     case 'ref':
       return registry.has(v.name) ? { kind: 'fields', fields: jsonFields(registry, v.name), registry } : SKIP
@@ -156,6 +167,13 @@ class Scanner {
     this.skip()
   }
 
+  /** The value of an object's member; its path is only spelled out for an object or a list (scalars report nothing). */
+  private member(target: Target, stack: string, key: string): void {
+    const c = this.s.charCodeAt(this.i)
+    if (c === 123 || c === 91) this.value(target, stack ? `${stack}.${key}` : key)
+    else this.skip()
+  }
+
   private array(items: Target, stack: string): void {
     this.i++ // [
     this.skipWs()
@@ -165,7 +183,9 @@ class Scanner {
     }
     for (let index = 0; ; index++) {
       this.skipWs()
-      this.value(items, `${stack}[${index}]`)
+      const first = this.s.charCodeAt(this.i)
+      if (first === 123 || first === 91) this.value(items, `${stack}[${index}]`)
+      else this.skip()
       this.skipWs()
       const c = this.s.charCodeAt(this.i++)
       if (c === 93) return
@@ -188,14 +208,13 @@ class Scanner {
       this.skipWs()
       if (this.s.charCodeAt(this.i++) !== 58) throw new ScanError('expected :')
       this.skipWs()
-      const child = stack ? `${stack}.${key}` : key
       if (target.kind === 'fields') {
         const field = target.fields.get(key)
         const explicit = target.targets?.[key]
         if (field || explicit) {
           if (seen.has(key)) this.error('duplicate', stack, key)
           seen.add(key)
-          this.value(explicit ?? valueTarget(target.registry, field!.type), child)
+          this.member(explicit ?? valueTarget(target.registry, field!.type), stack, key)
         } else if (target.implicit?.has(key)) {
           if (seen.has(key)) this.error('duplicate', stack, key)
           seen.add(key)
@@ -207,7 +226,7 @@ class Scanner {
       } else {
         if (seen.has(key)) this.error('duplicate', stack, key)
         seen.add(key)
-        this.value(target.kind === 'map' ? target.values : ANY, child)
+        this.member(target.kind === 'map' ? target.values : ANY, stack, key)
       }
       this.skipWs()
       const c = this.s.charCodeAt(this.i++)

@@ -9,7 +9,8 @@ export type RuntimeType = 'docker' | 'fake'
 export async function createRuntime(type: RuntimeType, opts: { dockerSocket?: string; fakeStartDelayMs?: number } = {}): Promise<ContainerRuntime> {
   if (type === 'fake') {
     const { FakeRuntime } = await import('./fake-runtime.ts')
-    return new FakeRuntime({ startDelayMs: opts.fakeStartDelayMs ?? 0 })
+    // A cluster's fake runtime lives as long as the cluster: no call log (it is for tests).
+    return new FakeRuntime({ startDelayMs: opts.fakeStartDelayMs ?? 0, recordCalls: false })
   }
   const { DockerRuntime } = await import('./docker-runtime.ts')
   return new DockerRuntime({ socketPath: opts.dockerSocket })
