@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const server = await startServer(['--etcd-servers', etcd.endpoint], dataDir)
   try {
     const idleRss = await rssOf(server.pid)
-    const { rows } = await runApiBench(server.url, { requests })
+    const { rows } = await runApiBench(server.url, { requests, pid: server.pid })
     const loadedRss = await rssOf(server.pid)
     // Issue 3: apply and patch rows, and what OpenAPI costs (nothing above fetched it).
     const apply = await runApplyBench(server.url, { requests, pid: server.pid })
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     let embeddedRss = { idle: 0, loaded: 0 }
     try {
       const idle = await rssOf(embedded.pid)
-      embeddedRows = (await runApiBench(embedded.url, { requests })).rows
+      embeddedRows = (await runApiBench(embedded.url, { requests, pid: embedded.pid })).rows
       embeddedRss = { idle, loaded: await rssOf(embedded.pid) }
     } finally {
       await embedded.stop()

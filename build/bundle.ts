@@ -15,6 +15,9 @@
  *   lazy-requires          docker-modem requires ssh2 (docker over ssh only) and dockerode requires its BuildKit session
  *                          (gRPC, protobufjs) at load: both are required when first called instead. ssh2 instantiates
  *                          a WebAssembly poly1305 with a 16 MB memory at load, a sixth of an idle cluster's RSS.
+ *   lazy-descriptors       @grpc/proto-loader describes every message of a package as descriptor objects and encoded
+ *                          file descriptors when it loads it (etcd3's, at start-up); only gRPC reflection reads them:
+ *                          they are made when first read instead (−2 MB of heap, −60 ms of start).
  *   import.meta.url        yargs 18 is ESM-only and calls createRequire(import.meta.url); in CommonJS output esbuild
  *                          would leave `{}.url`, so it is defined as the bundle's own file URL (shims/import-meta-url.ts).
  * Each pattern is tied to a library version: when an upgrade moves it, the build fails and says which one.
@@ -264,6 +267,86 @@ const lazyRequire: Plugin = {
   },
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// lazy-descriptors
+
+/** @grpc/proto-loader 0.7.15 build/src/index.js: each replaced text, exactly as in that version, and its lazy form. */
+const PROTO_LOADER = 'node_modules/@grpc/proto-loader/build/src/index.js'
+const lazyDescriptorPatches: [string, string][] = [
+  [
+    `function createMessageDefinition(message, fileDescriptors) {
+    const messageDescriptor = message.toDescriptor('proto3');
+    return {
+        format: 'Protocol Buffer 3 DescriptorProto',
+        type: messageDescriptor.$type.toObject(messageDescriptor, descriptorOptions),
+        fileDescriptorProtos: fileDescriptors,
+    };
+}`,
+    `function createMessageDefinition(message, fileDescriptors) {
+    return lazyDefinition('Protocol Buffer 3 DescriptorProto', message, fileDescriptors);
+}
+function lazyDefinition(format, reflected, fileDescriptors) {
+    let type;
+    return {
+        format,
+        get type() {
+            if (type === undefined) {
+                const d = reflected.toDescriptor('proto3');
+                type = d.$type.toObject(d, descriptorOptions);
+            }
+            return type;
+        },
+        get fileDescriptorProtos() { return fileDescriptors(); },
+    };
+}`,
+  ],
+  [
+    `function createEnumDefinition(enumType, fileDescriptors) {
+    const enumDescriptor = enumType.toDescriptor('proto3');
+    return {
+        format: 'Protocol Buffer 3 EnumDescriptorProto',
+        type: enumDescriptor.$type.toObject(enumDescriptor, descriptorOptions),
+        fileDescriptorProtos: fileDescriptors,
+    };
+}`,
+    `function createEnumDefinition(enumType, fileDescriptors) {
+    return lazyDefinition('Protocol Buffer 3 EnumDescriptorProto', enumType, fileDescriptors);
+}`,
+  ],
+  [
+    `    const descriptorList = root.toDescriptor('proto3').file;
+    const bufferList = descriptorList.map(value => Buffer.from(descriptor.FileDescriptorProto.encode(value).finish()));
+    for (const [name, obj] of getAllHandledReflectionObjects(root, '')) {`,
+    `    let buffers;
+    const bufferList = () => (buffers !== null && buffers !== void 0 ? buffers : (buffers = root.toDescriptor('proto3').file.map(value => Buffer.from(descriptor.FileDescriptorProto.encode(value).finish()))));
+    for (const [name, obj] of getAllHandledReflectionObjects(root, '')) {`,
+  ],
+]
+
+const lazyDescriptors: Plugin = {
+  name: 'lazy-descriptors',
+  setup(b) {
+    let seen = false
+    b.onLoad({ filter: /[\\/]node_modules[\\/]@grpc[\\/]proto-loader[\\/]build[\\/]src[\\/]index\.js$/ }, async (args) => {
+      const path = args.path.replaceAll('\\', '/')
+      // Only the top-level copy (etcd3's); another version nested elsewhere is left as it is.
+      if (!path.endsWith(`/${PROTO_LOADER}`) || path.slice(0, -PROTO_LOADER.length).includes('node_modules')) return undefined
+      let source = await readFile(args.path, 'utf8')
+      for (const [from, to] of lazyDescriptorPatches) {
+        if (source.split(from).length !== 2) throw new Error(`lazy-descriptors: ${PROTO_LOADER} no longer has ${JSON.stringify(from.split('\n')[0])} as expected (library upgraded?); update build/bundle.ts`)
+        source = source.replace(from, () => to)
+      }
+      seen = true
+      return { contents: source, loader: 'js' }
+    })
+    b.onEnd((result) => {
+      if (result.errors.length > 0 || seen) return
+      if (Object.keys(result.metafile?.inputs ?? {}).some((f) => f.replaceAll('\\', '/').endsWith(PROTO_LOADER)))
+        throw new Error(`lazy-descriptors: ${PROTO_LOADER} is bundled but was not patched; check build/bundle.ts`)
+    })
+  },
+}
+
 /**
  * The bundle with every character outside ASCII escaped. esbuild escapes them in strings, templates, regular
  * expressions and identifiers (charset ascii) but not in comments; one `→` in a comment makes V8 keep the whole
@@ -318,7 +401,7 @@ export async function bundle(opts: { minify?: Minify } = {}): Promise<BundleResu
     },
     define: { 'import.meta.url': 'import_meta_url' },
     inject: [join(repoRoot, 'build/shims/import-meta-url.ts')],
-    plugins: [entryTopLevelAwait, inlineProtos, lazyRequire, stubNative],
+    plugins: [entryTopLevelAwait, inlineProtos, lazyRequire, lazyDescriptors, stubNative],
   })
   const code = asciiOnly(await readFile(bundleFile, 'utf8'))
   await writeFile(bundleFile, code)

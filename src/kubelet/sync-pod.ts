@@ -42,8 +42,13 @@ export interface ProbeResults {
 export class PodSyncer {
   /** Why containers wait, per pod uid, as the last sync found (lost on restart, recomputed at the next sync). */
   private readonly waiting = new Map<string, Map<string, Waiting>>()
-  /** The status last written for each pod (what its update event will show, unless someone else wrote since). */
-  private readonly written = new Map<string, Record<string, any>>()
+  /**
+   * The status this kubelet last wrote for each pod, and the resourceVersion the write produced (Infinity while it
+   * is on its way): upstream's status manager cache. The pod an informer shows may not have it yet — the watch event
+   * of the write can arrive after the next sync (a runtime event right after the start) — and a sync that took that
+   * older status for the stored one wrote the same status again, with new transition times.
+   */
+  private readonly written = new Map<string, { status: Record<string, any>; rv: number }>()
 
   constructor(
     private readonly client: ApiClient,
@@ -62,12 +67,20 @@ export class PodSyncer {
    * status differs from its own: pkg/kubelet/config checkAndUpdatePod, HandlePodReconcile).
    */
   isOwnStatus(pod: KubeObject): boolean {
-    const mine = this.written.get(pod.metadata.uid!)
+    const mine = this.written.get(pod.metadata.uid!)?.status
     return mine !== undefined && jsonEqual(pick(pod.status, Object.keys(mine)), mine)
+  }
+
+  /** The pod with the status it has in the API: the informer's, or the one this kubelet wrote since (merged in). */
+  private withKnownStatus(pod: KubeObject): KubeObject {
+    const known = this.written.get(pod.metadata.uid!)
+    if (!known || !(Number(pod.metadata.resourceVersion) < known.rv)) return pod
+    return { ...pod, status: { ...pod.status, ...known.status } }
   }
 
   /** `pod` undefined: the pod is gone from the API; everything of `uid` is removed. */
   async sync(uid: string, pod: KubeObject | undefined): Promise<{ requeueAfterMs?: number }> {
+    if (pod) pod = this.withKnownStatus(pod)
     const [sandboxes, containers] = await Promise.all([this.runtime.listSandboxes({ podUid: uid }), this.runtime.listContainers({ podUid: uid })])
     if (!pod) {
       await this.removeAll(uid, sandboxes, containers, 0)
@@ -204,10 +217,14 @@ export class PodSyncer {
     })
     if (initFailed(pod, status)) status.phase = 'Failed'
     if (jsonEqual(pick(pod.status, Object.keys(status)), status)) return
-    this.written.set(uid, status)
+    const mine = { status, rv: Infinity }
+    this.written.set(uid, mine)
     try {
-      await this.client.patch(PODS, pod.metadata.namespace!, pod.metadata.name!, 'application/merge-patch+json', { status }, 'status')
+      const stored = await this.client.patch(PODS, pod.metadata.namespace!, pod.metadata.name!, 'application/merge-patch+json', { status }, 'status')
+      mine.rv = Number(stored.metadata.resourceVersion) || 0
     } catch (err) {
+      // Not written: the informer's copy is what the API has.
+      if (this.written.get(uid) === mine) this.written.delete(uid)
       if (!(err instanceof ApiError && (err.code === 404 || err.code === 409))) throw err
     }
   }
