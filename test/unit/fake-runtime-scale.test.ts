@@ -1,7 +1,7 @@
 /** The FakeRuntime as a many-node cluster uses it: indexed listings across nodes and pods, and change events. */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises'
 import { RuntimeUnavailableError, type SandboxSpec } from '../../src/kubelet/runtime/container-runtime.ts'
 import { FakeRuntime } from '../../src/kubelet/runtime/fake-runtime.ts'
 
@@ -71,6 +71,11 @@ describe('FakeRuntime at scale', () => {
   })
 
   it('reports changes of the pods a subscription selects, once per turn, like Docker events', async () => {
+    // The runtime reports in a setImmediate; a timer alone can fire first on a loaded machine, so end on a turn too.
+    const settle = async () => {
+      await sleep(5)
+      await nextTurn()
+    }
     const rt = new FakeRuntime({ images: [PAUSE, BUSYBOX] })
     const seen: string[] = []
     const unwatch = await rt.watchChanges({ node: 'n1' }, (uid) => seen.push(uid), () => assert.fail('ended'))
@@ -78,19 +83,19 @@ describe('FakeRuntime at scale', () => {
     const id = await rt.createContainer(sb, container('c'))
     await rt.startContainer(id)
     await rt.runSandbox(sandbox('p2', 'n2')) // another node
-    await sleep(5)
+    await settle()
     assert.deepEqual(seen, ['p1'])
     // A restarted kubelet's runtime object on the same engine makes changes the subscription hears of too.
     const other = new FakeRuntime({ engine: rt.engine })
     await other.stopContainer(id, 0)
-    await sleep(5)
+    await settle()
     assert.deepEqual(seen, ['p1', 'p1'])
     await rt.removeSandbox(sb.id)
-    await sleep(5)
+    await settle()
     assert.deepEqual(seen, ['p1', 'p1', 'p1'])
     unwatch()
     await rt.runSandbox(sandbox('p3', 'n1'))
-    await sleep(5)
+    await settle()
     assert.equal(seen.length, 3)
   })
 
