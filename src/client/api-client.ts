@@ -24,6 +24,7 @@ export type PatchType = 'application/json-patch+json' | 'application/merge-patch
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED'
 
 export interface WatchHandler {
+  /** `object` may be shared with other watchers (in-process): read it, copy it before changing it. */
   event(type: WatchEventType, object: KubeObject): void
   /** The watch ended for good (410 Expired after compaction, connection lost): list again, then re-watch. */
   end(err: Error): void

@@ -15,6 +15,9 @@ const RETRY_MAX_MS = 10_000
  * A local, always-current copy of a selection of objects (client-go's informer): LIST, then WATCH from the
  * list's resourceVersion; when the watch ends (410 after compaction, connection lost) it lists again and
  * reports the difference, so handlers see every object converge even across outages.
+ *
+ * The objects it holds and hands to handlers are shared (with every handler, and in-process with other informers
+ * of the same change): never change them; copy first (jsonClone) — client-go's rule for its caches.
  */
 export class Informer {
   private readonly objects = new Map<string, KubeObject>()

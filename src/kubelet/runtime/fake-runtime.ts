@@ -60,6 +60,7 @@ import {
   type SandboxSpec,
 } from './container-runtime.ts'
 import { limitBytes } from './limit-bytes.ts'
+import { jsonClone } from '../../client/json-clone.ts'
 
 export interface FakeRuntimeOptions {
   /** How long a started container takes to go running (and a `fake-exit:` one to exit). Default 0. */
@@ -342,7 +343,7 @@ export class FakeRuntime implements ContainerRuntime {
     }
     const sb: FakeSandbox = {
       id: this.newId(),
-      spec: structuredClone(spec),
+      spec: jsonClone(spec),
       ip: spec.hostNetwork ? '' : this.nextIp(),
       state: 'ready',
       createdAt: this.now(),
@@ -414,7 +415,7 @@ export class FakeRuntime implements ContainerRuntime {
       id: this.newId(),
       sandboxId: sb.id,
       sandbox: this.sandboxInfo(sb),
-      spec: structuredClone(spec),
+      spec: jsonClone(spec),
       createdAt: this.now(),
       exitCode: exit,
       cannotRun: argv[0] === 'fake-cannot-run',
