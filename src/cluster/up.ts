@@ -159,11 +159,18 @@ function notifyLauncher(state: ClusterState): void {
   } catch {}
 }
 
-/** How to run this program again: the SEA binary alone, or node + its flags + the entry script. */
+/**
+ * The Node options of the cluster's process when it runs from the sources: those the single executable has built
+ * in (build/sea.ts, EXEC_ARGV, which says why).
+ */
+const CLUSTER_NODE_OPTIONS = ['--max-semi-space-size=4']
+
+/** How to run this program again: the SEA binary alone (its options are built in), or node + its flags + the entry script. */
 async function selfInvocation(): Promise<string[]> {
   const sea = await import('node:sea').catch(() => undefined)
   if ((sea as { isSea?: () => boolean } | undefined)?.isSea?.()) return []
-  return [...process.execArgv, process.argv[1]]
+  const given = new Set(process.execArgv.map((a) => a.split('=')[0]))
+  return [...CLUSTER_NODE_OPTIONS.filter((o) => !given.has(o.split('=')[0])), ...process.execArgv, process.argv[1]]
 }
 
 function tail(path: string, lines: number): string {
