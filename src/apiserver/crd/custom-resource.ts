@@ -11,6 +11,7 @@
  *   Table, its selectableFields as field selectors, its schema in the OpenAPI documents.
  */
 import type { KubeObject } from '../../api/meta.ts'
+import { scaleOf } from '../resources/subresources.ts'
 import { ApiError } from '../../errors/api-error.ts'
 import { jsonEqual } from '../../util/deep-equal.ts'
 import type { OwnSchema, WithOwnSchema } from '../openapi/own-schemas.ts'
@@ -137,19 +138,7 @@ function scaleSubresource(scale: CustomResourceSubresourceScale): SubresourceDef
           const selector = findValue(obj, scale.labelSelectorPath)
           if (typeof selector === 'string') status.selector = selector
         }
-        return {
-          apiVersion: 'autoscaling/v1',
-          kind: 'Scale',
-          metadata: {
-            name: obj.metadata.name,
-            namespace: obj.metadata.namespace,
-            uid: obj.metadata.uid,
-            resourceVersion: obj.metadata.resourceVersion,
-            creationTimestamp: obj.metadata.creationTimestamp,
-          },
-          spec: { replicas: replicas(obj, scale.specReplicasPath) },
-          status,
-        }
+        return scaleOf(obj, { replicas: replicas(obj, scale.specReplicasPath) }, status)
       },
       apply(obj, view) {
         setValue(obj, scale.specReplicasPath, isObject(view.spec) && typeof view.spec.replicas === 'number' ? view.spec.replicas : 0)

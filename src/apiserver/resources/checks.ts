@@ -4,6 +4,7 @@
  * apimachinery's field errors (`Required value`, `Invalid value: …`, `Unsupported value: …`).
  */
 import type { KubeObject, StatusCause } from '../../api/meta.ts'
+import { scaleOf } from './subresources.ts'
 import { CauseReason } from '../../errors/api-error.ts'
 import { jsonEqual } from '../../util/deep-equal.ts'
 import { formatLabelSelector, matchesLabels, selectorFromLabelSelectorObject } from '../selectors/label-selector.ts'
@@ -127,19 +128,7 @@ export const scaleSubresource: SubresourceDefinition = {
       } catch {
         selector = ''
       }
-      return {
-        apiVersion: 'autoscaling/v1',
-        kind: 'Scale',
-        metadata: {
-          name: obj.metadata.name,
-          namespace: obj.metadata.namespace,
-          uid: obj.metadata.uid,
-          resourceVersion: obj.metadata.resourceVersion,
-          creationTimestamp: obj.metadata.creationTimestamp,
-        },
-        spec: { replicas: obj.spec?.replicas ?? 0 },
-        status: { replicas: obj.status?.replicas ?? 0, selector },
-      }
+      return scaleOf(obj, { replicas: obj.spec?.replicas ?? 0 }, { replicas: obj.status?.replicas ?? 0, selector })
     },
     apply(obj, scale) {
       obj.spec.replicas = scale.spec?.replicas ?? 0

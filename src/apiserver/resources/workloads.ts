@@ -5,7 +5,7 @@ import { deploymentTable, replicaSetTable } from '../printers/index.ts'
 import { formatLabelSelector, matchesLabels, selectorFromLabelSelectorObject } from '../selectors/label-selector.ts'
 import { ALL_VERBS, type ResourceDefinition, type SubresourceDefinition } from '../registry/resource-definition.ts'
 import { defaultPodSpec, validatePodSpec } from './pod-spec.ts'
-import { statusSubresource } from './subresources.ts'
+import { scaleOf, statusSubresource } from './subresources.ts'
 
 /**
  * Defaults and checks every workload with `spec.selector` and `spec.template` shares. Defaults apply to every write
@@ -60,19 +60,8 @@ const scaleSubresource: SubresourceDefinition = {
   verbs: ['get', 'update', 'patch'],
   kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
   view: {
-    get: (obj) => ({
-      apiVersion: 'autoscaling/v1',
-      kind: 'Scale',
-      metadata: {
-        name: obj.metadata.name,
-        namespace: obj.metadata.namespace,
-        uid: obj.metadata.uid,
-        resourceVersion: obj.metadata.resourceVersion,
-        creationTimestamp: obj.metadata.creationTimestamp,
-      },
-      spec: { replicas: obj.spec?.replicas ?? 0 },
-      status: { replicas: obj.status?.replicas ?? 0, selector: obj.spec?.selector ? formatLabelSelector(obj.spec.selector) : '' },
-    }),
+    get: (obj) =>
+      scaleOf(obj, { replicas: obj.spec?.replicas ?? 0 }, { replicas: obj.status?.replicas ?? 0, selector: obj.spec?.selector ? formatLabelSelector(obj.spec.selector) : '' }),
     apply(obj, scale) {
       obj.spec.replicas = scale.spec?.replicas
       if (scale.metadata?.resourceVersion) obj.metadata.resourceVersion = scale.metadata.resourceVersion
