@@ -6,44 +6,25 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import {
-  ApiException,
   AppsV1Api,
   CoreV1Api,
   KubeConfig,
   makeInformer,
-  PatchStrategy,
-  setHeaderOptions,
   Watch,
   type V1ConfigMap,
   type V1Pod,
 } from '@kubernetes/client-node'
 import { waitFor } from '../helpers/kubectl.ts'
+import { apiFailure, kubeConfigFrom, mergePatch } from '../helpers/client-node.ts'
 import { startServer, type ServerProcess } from '../helpers/server-process.ts'
 
 const NS = 'client-node'
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch)
 
 /** A pod no scheduler serves: it stays unbound, so a delete removes it at once. */
 const podManifest = (name: string, labels: Record<string, string> = {}): V1Pod => ({
   metadata: { name, labels },
   spec: { schedulerName: 'e2e-unscheduled', containers: [{ name: 'c', image: 'busybox:1.36' }] },
 })
-
-/** The failure an API call must end in: an ApiException with this code and a metav1.Status body. */
-async function apiFailure(call: Promise<unknown>, code: number, reason: string): Promise<any> {
-  try {
-    await call
-  } catch (err) {
-    assert.ok(err instanceof ApiException, `expected an ApiException, got ${err}`)
-    assert.equal(err.code, code, String(err.body))
-    const body = typeof err.body === 'string' ? JSON.parse(err.body) : err.body
-    assert.equal(body.kind, 'Status')
-    assert.equal(body.code, code)
-    assert.equal(body.reason, reason)
-    return body
-  }
-  assert.fail(`expected HTTP ${code} ${reason}, but the call succeeded`)
-}
 
 describe('@kubernetes/client-node against cluster serve', () => {
   let server: ServerProcess
@@ -53,8 +34,7 @@ describe('@kubernetes/client-node against cluster serve', () => {
 
   before(async () => {
     server = await startServer()
-    kc = new KubeConfig()
-    kc.loadFromFile(server.kubeconfig)
+    kc = kubeConfigFrom(server.kubeconfig)
     core = kc.makeApiClient(CoreV1Api)
     apps = kc.makeApiClient(AppsV1Api)
     await core.createNamespace({ body: { metadata: { name: NS } } })

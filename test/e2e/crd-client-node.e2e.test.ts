@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { ApiException, ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, Watch, type V1CustomResourceDefinition } from '@kubernetes/client-node'
+import { ApiException, ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, Watch, type V1CustomResourceDefinition } from '@kubernetes/client-node'
 import { waitFor } from '../helpers/kubectl.ts'
+import { apiFailure, kubeConfigFrom, mergePatch } from '../helpers/client-node.ts'
 import { startServer, type ServerProcess } from '../helpers/server-process.ts'
 
 const NS = 'operators'
 const GROUP = 'cache.example.com'
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch)
 
 /** (client-node's models name `default` and the x-kubernetes extensions `_default`, `x_kubernetes_…`.) */
 const memcachedCrd: V1CustomResourceDefinition = {
@@ -57,19 +57,6 @@ const clusterCrd: V1CustomResourceDefinition = {
   },
 }
 
-async function apiFailure(call: Promise<unknown>, code: number, reason: string): Promise<any> {
-  try {
-    await call
-  } catch (err) {
-    assert.ok(err instanceof ApiException, `expected an ApiException, got ${err}`)
-    assert.equal(err.code, code, String(err.body))
-    const body = typeof err.body === 'string' ? JSON.parse(err.body) : err.body
-    assert.equal(body.reason, reason)
-    return body
-  }
-  assert.fail(`expected HTTP ${code} ${reason}, but the call succeeded`)
-}
-
 describe('@kubernetes/client-node CustomObjectsApi against cluster serve', () => {
   let server: ServerProcess
   let kc: KubeConfig
@@ -78,8 +65,7 @@ describe('@kubernetes/client-node CustomObjectsApi against cluster serve', () =>
 
   before(async () => {
     server = await startServer()
-    kc = new KubeConfig()
-    kc.loadFromFile(server.kubeconfig)
+    kc = kubeConfigFrom(server.kubeconfig)
     ext = kc.makeApiClient(ApiextensionsV1Api)
     custom = kc.makeApiClient(CustomObjectsApi)
     await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NS } } })
