@@ -4,6 +4,7 @@ import type { Argv } from 'yargs'
 import { defaults } from '../config/defaults.ts'
 import { kubeletOptions } from './kubelet-options.ts'
 import { untilSignal } from '../util/until-signal.ts'
+import { settleMemorySoon } from '../cluster/settle-memory.ts'
 
 // What a command runs is imported when it runs (src/cli/cli.ts says why).
 
@@ -56,6 +57,7 @@ export function agentCommand(yargs: Argv) {
         log,
       })
       process.stdout.write(`agent running ${kubelets.map((k) => k.nodeName).join(', ') || 'no kubelet'} for ${server}\n`)
+      settleMemorySoon((ms) => log.debug({ ms: Math.round(ms) }, 'memory settled after start-up'))
       await untilSignal()
       for (const k of kubelets) await k.stop()
       if (argv.cleanup) for (const k of kubelets) await k.removeAllContainers()

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { defaults } from '../config/defaults.ts'
 import { kubeletOptions } from './kubelet-options.ts'
 import { untilSignal } from '../util/until-signal.ts'
+import { settleMemorySoon } from '../cluster/settle-memory.ts'
 
 /** `cluster serve`: the API server in the foreground, on an etcd you run (or on the embedded store). */
 export function serveCommand(yargs: Argv) {
@@ -43,6 +44,7 @@ export function serveCommand(yargs: Argv) {
         log,
       })
       process.stdout.write(`API server listening on ${running.url}\nkubeconfig: ${running.kubeconfigPath}\n`)
+      settleMemorySoon((ms) => log.debug({ ms: Math.round(ms) }, 'memory settled after start-up'))
       await untilSignal()
       await running.stop()
       await embedded?.close()

@@ -7,6 +7,7 @@ import { portIsFree } from '../util/free-port.ts'
 import { logFile, processAlive, readState, writeState, type ClusterState } from './cluster-state.ts'
 import type { ClusterOptions } from './start-cluster.ts'
 import { untilSignal } from '../util/until-signal.ts'
+import { settleMemorySoon } from './settle-memory.ts'
 
 /**
  * The launcher (`cluster up` without --foreground) gives the process it starts this fd, a pipe, and reads the
@@ -80,6 +81,7 @@ export async function runClusterForeground(opts: UpOptions, onReady?: (state: Cl
   await writeState(opts.dataDir, state)
   notifyLauncher(state)
   onReady?.(state)
+  settleMemorySoon((ms) => opts.log.debug({ ms: Math.round(ms) }, 'memory settled after start-up'))
   await untilSignal()
   opts.log.info('stopping the cluster')
   await cluster.stop()

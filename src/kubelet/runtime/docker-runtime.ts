@@ -102,6 +102,8 @@ export class DockerRuntime implements ContainerRuntime {
   private client?: Promise<Dockerode>
   /** Docker image ID → what imageId() reports for it, with when it was looked up. */
   private readonly imageIds = new Map<string, { value: string; at: number }>()
+  /** Sandbox ID (full) → whether it is on the host's network, for the sandboxes this runtime ran or inspected. */
+  private readonly sandboxHostNetwork = new Map<string, boolean>()
 
   constructor(opts: DockerRuntimeOptions = {}) {
     this.socketPath = opts.socketPath
@@ -220,76 +222,85 @@ export class DockerRuntime implements ContainerRuntime {
 
   // ---- sandboxes ----
 
+  /**
+   * Creates and starts the pod's sandbox in the fewest engine calls: create, start, inspect (for its IP). Only a
+   * name already taken (409: a sandbox of this pod and attempt exists, made by an earlier call or a kubelet before
+   * a restart) costs a lookup, and that sandbox is returned as it is (started if it was only created).
+   */
   async runSandbox(spec: SandboxSpec): Promise<SandboxInfo> {
     return this.call('run sandbox', async d => {
-      const existing = await this.findSandbox(d, spec.podUid, spec.attempt)
+      const name = ['k8s', 'POD', spec.podName, spec.podNamespace, spec.podUid, String(spec.attempt)].join('_')
+      const labels: Record<string, string> = {
+        ...spec.labels,
+        [LABELS.podUid]: spec.podUid,
+        [LABELS.podName]: spec.podName,
+        [LABELS.podNamespace]: spec.podNamespace,
+        [LABELS.containerName]: 'POD',
+        [LABELS.type]: SANDBOX_TYPE,
+        [LABELS.attempt]: String(spec.attempt),
+        [LABELS.node]: spec.node,
+      }
+      const exposed: Record<string, {}> = {}
+      const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {}
+      for (const pm of spec.portMappings) {
+        const key = `${pm.containerPort}/${pm.protocol.toLowerCase()}`
+        exposed[key] = {}
+        ;(bindings[key] ??= []).push({ HostIp: pm.hostIp || '127.0.0.1', HostPort: String(pm.hostPort) })
+      }
+      const hostConfig: Dockerode.HostConfig = {
+        RestartPolicy: { Name: 'no' },
+        Init: false,
+        // The containers join this IPC namespace (Docker's default-ipc-mode "private" would forbid that).
+        IpcMode: 'shareable',
+        // The pause process writes nothing, and nothing reads a sandbox's log: no log file, no copier to set up.
+        LogConfig: { Type: 'none', Config: {} },
+      }
+      if (spec.hostNetwork) {
+        // The host's network and, as dockershim did, its UTS namespace (hostname); host ports mean nothing here.
+        hostConfig.NetworkMode = 'host'
+        hostConfig.UTSMode = 'host'
+      } else if (spec.portMappings.length > 0) {
+        hostConfig.PortBindings = bindings
+      }
+      if (spec.dnsServers?.length) hostConfig.Dns = spec.dnsServers // also with hostNetwork (ClusterFirstWithHostNet)
       let id: string
-      if (existing) {
+      let created: boolean
+      try {
+        const container = await d.createContainer({
+          name,
+          Image: spec.image,
+          Hostname: spec.hostNetwork ? undefined : spec.hostname,
+          Labels: labels,
+          ExposedPorts: spec.hostNetwork || spec.portMappings.length === 0 ? undefined : exposed,
+          HostConfig: hostConfig,
+        })
+        id = container.id
+        created = true
+      } catch (err) {
+        if (this.unavailable('create sandbox', err)) throw err
+        // The name is taken: this pod's sandbox of this attempt exists (or a concurrent runSandbox won the name).
+        const existing = statusOf(err) === 409 ? await this.findSandbox(d, spec.podUid, spec.attempt) : undefined
+        if (!existing) throw new ContainerCreateError(`creating sandbox ${name}: ${dockerMessage(err)}`)
         id = existing
-      } else {
-        const name = ['k8s', 'POD', spec.podName, spec.podNamespace, spec.podUid, String(spec.attempt)].join('_')
-        const labels: Record<string, string> = {
-          ...spec.labels,
-          [LABELS.podUid]: spec.podUid,
-          [LABELS.podName]: spec.podName,
-          [LABELS.podNamespace]: spec.podNamespace,
-          [LABELS.containerName]: 'POD',
-          [LABELS.type]: SANDBOX_TYPE,
-          [LABELS.attempt]: String(spec.attempt),
-          [LABELS.node]: spec.node,
-        }
-        const exposed: Record<string, {}> = {}
-        const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {}
-        for (const pm of spec.portMappings) {
-          const key = `${pm.containerPort}/${pm.protocol.toLowerCase()}`
-          exposed[key] = {}
-          ;(bindings[key] ??= []).push({ HostIp: pm.hostIp || '127.0.0.1', HostPort: String(pm.hostPort) })
-        }
-        const hostConfig: Dockerode.HostConfig = {
-          RestartPolicy: { Name: 'no' },
-          Init: false,
-          // The containers join this IPC namespace (Docker's default-ipc-mode "private" would forbid that).
-          IpcMode: 'shareable',
-        }
-        if (spec.hostNetwork) {
-          // The host's network and, as dockershim did, its UTS namespace (hostname); host ports mean nothing here.
-          hostConfig.NetworkMode = 'host'
-          hostConfig.UTSMode = 'host'
-        } else if (spec.portMappings.length > 0) {
-          hostConfig.PortBindings = bindings
-        }
-        if (spec.dnsServers?.length) hostConfig.Dns = spec.dnsServers // also with hostNetwork (ClusterFirstWithHostNet)
-        try {
-          const created = await d.createContainer({
-            name,
-            Image: spec.image,
-            Hostname: spec.hostNetwork ? undefined : spec.hostname,
-            Labels: labels,
-            ExposedPorts: spec.hostNetwork || spec.portMappings.length === 0 ? undefined : exposed,
-            HostConfig: hostConfig,
-          })
-          id = created.id
-        } catch (err) {
-          if (this.unavailable('create sandbox', err)) throw err
-          // A concurrent runSandbox for the same pod and attempt won the name: use its sandbox.
-          const raced = statusOf(err) === 409 ? await this.findSandbox(d, spec.podUid, spec.attempt) : undefined
-          if (!raced) throw new ContainerCreateError(`creating sandbox ${name}: ${dockerMessage(err)}`)
-          id = raced
-        }
+        created = false
       }
       const container = d.getContainer(id)
-      const state = (await container.inspect()).State
-      if (!state.Running && state.Status === 'created') {
+      // An existing sandbox is started only if it was never started: one that exited stays as it is.
+      if (created || (await container.inspect()).State.Status === 'created') {
         try {
           await container.start()
         } catch (err) {
           if (this.unavailable('start sandbox', err)) throw err
-          // Leave nothing half-made behind: a retry creates it anew (e.g. once a host port is free again).
-          await container.remove({ force: true, v: true }).catch(() => {})
-          throw new ContainerCreateError(`starting sandbox of pod ${spec.podNamespace}/${spec.podName}: ${dockerMessage(err)}`)
+          if (statusOf(err) !== 304) {
+            // Leave nothing half-made behind: a retry creates it anew (e.g. once a host port is free again).
+            await container.remove({ force: true, v: true }).catch(() => {})
+            throw new ContainerCreateError(`starting sandbox of pod ${spec.podNamespace}/${spec.podName}: ${dockerMessage(err)}`)
+          }
         }
       }
-      return sandboxFromInspect(await container.inspect())
+      const info = await container.inspect()
+      this.sandboxHostNetwork.set(info.Id, info.HostConfig.NetworkMode === 'host')
+      return sandboxFromInspect(info)
     })
   }
 
@@ -314,6 +325,7 @@ export class DockerRuntime implements ContainerRuntime {
     await this.call('remove sandbox', async d => {
       for (const c of await this.containersOfSandbox(d, id)) await this.remove(d, c.Id)
       await this.remove(d, id)
+      this.sandboxHostNetwork.delete(id)
     })
   }
 
@@ -334,16 +346,20 @@ export class DockerRuntime implements ContainerRuntime {
 
   async createContainer(sandbox: SandboxInfo, spec: ContainerSpec): Promise<string> {
     return this.call('create container', async d => {
-      let sandboxMode: string
-      let hostNetwork: boolean
-      try {
-        const sb = await d.getContainer(sandbox.id).inspect()
-        sandboxMode = `container:${sb.Id}`
-        hostNetwork = sb.HostConfig.NetworkMode === 'host'
-      } catch (err) {
-        if (statusOf(err) === 404) throw new ContainerCreateError(`sandbox ${sandbox.id} of pod ${sandbox.podNamespace}/${sandbox.podName} does not exist`)
-        throw err
+      // Whether the sandbox is on the host's network: known when this runtime ran it, else asked of the engine
+      // (which also says that it exists; one that was removed since then fails the container's start).
+      let hostNetwork = this.sandboxHostNetwork.get(sandbox.id)
+      if (hostNetwork === undefined) {
+        try {
+          const sb = await d.getContainer(sandbox.id).inspect()
+          hostNetwork = sb.HostConfig.NetworkMode === 'host'
+          this.sandboxHostNetwork.set(sb.Id, hostNetwork)
+        } catch (err) {
+          if (statusOf(err) === 404) throw new ContainerCreateError(`sandbox ${sandbox.id} of pod ${sandbox.podNamespace}/${sandbox.podName} does not exist`)
+          throw err
+        }
       }
+      const sandboxMode = `container:${sandbox.id}`
       const name = ['k8s', spec.name, sandbox.podName, sandbox.podNamespace, sandbox.podUid, String(spec.attempt)].join('_')
       const labels: Record<string, string> = {
         ...spec.labels,
