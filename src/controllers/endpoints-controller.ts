@@ -4,7 +4,7 @@ import { core, type ApiClient } from '../client/api-client.ts'
 import { EventRecorder } from '../client/event-recorder.ts'
 import type { InformerFactory } from '../client/informer-factory.ts'
 import { ApiError } from '../errors/api-error.ts'
-import { jsonEqual } from '../util/deep-equal.ts'
+import { jsonEqual } from '../client/json-clone.ts'
 import { requeueOnConflict } from './requeue-on-conflict.ts'
 import { Controller, type Result } from './controller.ts'
 import {

@@ -5,7 +5,6 @@ import { core, type ApiClient } from '../client/api-client.ts'
 import { EventRecorder } from '../client/event-recorder.ts'
 import type { InformerFactory } from '../client/informer-factory.ts'
 import { ApiError } from '../errors/api-error.ts'
-import { jsonEqual } from '../util/deep-equal.ts'
 import { requeueOnConflict } from './requeue-on-conflict.ts'
 import { Controller, type Result } from './controller.ts'
 import { claimObjects, controllerRefOf, newControllerRef } from './controller-ref.ts'
@@ -15,7 +14,7 @@ import { isPodReady, isPodTerminal, podKey } from './pod-state.ts'
 import { podFromTemplate } from './pod-template.ts'
 import type { WorkloadControllerOptions } from './replicaset-controller.ts'
 import { slowStartBatch } from './slow-start-batch.ts'
-import { jsonClone } from '../client/json-clone.ts'
+import { jsonClone, jsonEqual } from '../client/json-clone.ts'
 
 const PODS = core('pods')
 const JOBS = { group: 'batch', version: 'v1', resource: 'jobs' }

@@ -25,6 +25,9 @@ export interface StartContext {
  * Pulls (as imagePullPolicy says), configures and starts one container instance, recording the events
  * kubectl describe shows (Pulling, Pulled, Created, Started, Failed, BackOff). Returns the reason the
  * container waits when it could not be started, or undefined once it runs.
+ *
+ * With `routineEvents` false, the Normal events of a start that goes as planned (Pulling, Pulled, Created, Started)
+ * are left out; what went wrong (Failed, BackOff, ErrImageNeverPull) is still recorded. See KubeletOptions.
  */
 export class ContainerStarter {
   constructor(
@@ -32,7 +35,13 @@ export class ContainerStarter {
     private readonly recorder: EventRecorder,
     private readonly pullBackoff: Backoff,
     private readonly log: Logger,
+    private readonly routineEvents = true,
   ) {}
+
+  /** A Normal event of a start going as planned: recorded unless routine events are off. */
+  private routine(pod: KubeObject, reason: string, message: string, fieldPath: string): void {
+    if (this.routineEvents) this.recorder.event(pod, 'Normal', reason, message, fieldPath)
+  }
 
   async start(spec: any, attempt: number, ctx: StartContext): Promise<Waiting | undefined> {
     const { pod, fieldPath } = ctx
@@ -63,14 +72,14 @@ export class ContainerStarter {
       this.recorder.event(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, fieldPath)
       return { reason, message: (err as Error).message, retryAfterMs: CONFIG_RETRY_MS }
     }
-    this.recorder.event(pod, 'Normal', 'Created', `Created container ${spec.name}`, fieldPath)
+    this.routine(pod, 'Created', `Created container ${spec.name}`, fieldPath)
     try {
       await this.runtime.startContainer(id)
     } catch (err) {
       this.recorder.event(pod, 'Warning', 'Failed', `Error: failed to start container "${spec.name}": ${(err as Error).message}`, fieldPath)
       return { reason: 'RunContainerError', message: (err as Error).message, retryAfterMs: CONFIG_RETRY_MS }
     }
-    this.recorder.event(pod, 'Normal', 'Started', `Started container ${spec.name}`, fieldPath)
+    this.routine(pod, 'Started', `Started container ${spec.name}`, fieldPath)
     return undefined
   }
 
@@ -87,7 +96,7 @@ export class ContainerStarter {
       return { reason: 'ErrImageNeverPull', message, retryAfterMs: CONFIG_RETRY_MS }
     }
     if (present && policy !== 'Always') {
-      this.recorder.event(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, fieldPath)
+      this.routine(pod, 'Pulled', `Container image "${image}" already present on machine`, fieldPath)
       return undefined
     }
     if (this.pullBackoff.inBackoff(pullKey)) {
@@ -95,7 +104,7 @@ export class ContainerStarter {
       this.recorder.event(pod, 'Normal', 'BackOff', message, fieldPath)
       return { reason: 'ImagePullBackOff', message, retryAfterMs: this.pullBackoff.remaining(pullKey) }
     }
-    this.recorder.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, fieldPath)
+    this.routine(pod, 'Pulling', `Pulling image "${image}"`, fieldPath)
     const started = Date.now()
     try {
       await this.runtime.pullImage(image)
@@ -108,7 +117,7 @@ export class ContainerStarter {
       return { reason: 'ErrImagePull', message, retryAfterMs: this.pullBackoff.remaining(pullKey) }
     }
     this.pullBackoff.reset(pullKey)
-    this.recorder.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${((Date.now() - started) / 1000).toFixed(3)}s`, fieldPath)
+    this.routine(pod, 'Pulled', `Successfully pulled image "${image}" in ${((Date.now() - started) / 1000).toFixed(3)}s`, fieldPath)
     return undefined
   }
 }

@@ -40,6 +40,14 @@ export interface KubeletOptions {
   streamingPort?: number
   /** The image of the helper container that reaches into a pod's network for port-forward (needs `nc`). */
   portForwardImage?: string
+  /**
+   * Whether the Events of a container start that goes as planned (Pulling, Pulled, Created, Started) are recorded.
+   * Default: yes, except on the fake runtime. A fake pod's start is not something anyone debugs, and those were three
+   * Events per pod, more writes than the pod itself (create, binding, status): upstream's kwok records none for its
+   * fake pods by default (its default `pod-ready` stage has no `event`). What goes wrong is recorded either way
+   * (Failed, BackOff, Unhealthy, Killing…), and the scheduler still records Scheduled.
+   */
+  routineEvents?: boolean
 }
 
 /** What port-forward helpers run by default (busybox has `nc`). */
@@ -80,7 +88,7 @@ export class Kubelet {
     const recorder = new EventRecorder(opts.client, 'kubelet', opts.nodeName, this.log)
     const prober = opts.runtime.type === 'fake' ? new FakeProber(opts.runtime) : new NetworkProber(opts.runtime)
     this.probes = new ProbeManager(prober, opts.runtime, recorder, (uid) => this.queue.add(uid), this.log)
-    const starter = new ContainerStarter(opts.runtime, recorder, new Backoff(), this.log)
+    const starter = new ContainerStarter(opts.runtime, recorder, new Backoff(), this.log, opts.routineEvents ?? opts.runtime.type !== 'fake')
     this.syncer = new PodSyncer(opts.client, opts.runtime, starter, recorder, new Backoff(), this.probes, opts, this.log)
     this.reporter = new NodeStatusReporter(opts.client, opts.runtime, { name: opts.nodeName, address: opts.address, dataDir: opts.dataDir, labels: opts.nodeLabels }, this.log)
     this.streams = new StreamServer({

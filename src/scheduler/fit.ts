@@ -285,6 +285,8 @@ export function checkNodeAffinity(pod: KubeObject, node: KubeObject): string | u
 
 /** NodePorts: none of the pod's host ports is taken on the node. */
 export function checkHostPorts(info: PodInfo, usage: NodeUsage): string | undefined {
+  // Most pods want none: no set to build (this runs for every node, for every pod).
+  if (info.hostPorts.length === 0) return undefined
   for (const p of info.hostPorts) if (usage.ports.conflicts(p)) return REASON.ports
   // Two containers of this pod on the same port conflict too (the API server lets it through).
   const own = new HostPortSet()
@@ -299,7 +301,8 @@ export function checkHostPorts(info: PodInfo, usage: NodeUsage): string | undefi
 export function checkResources(info: PodInfo, allocatable: ResourceList, usage: NodeUsage): string[] {
   const reasons: string[] = []
   if (usage.pods + 1 > (allocatable.pods ?? 0)) reasons.push(REASON.tooManyPods)
-  for (const [name, want] of Object.entries(info.requests)) {
+  for (const name in info.requests) {
+    const want = info.requests[name]!
     if (name === 'pods' || want <= 0) continue
     if (want > (allocatable[name] ?? 0) - (usage.requested[name] ?? 0)) reasons.push(REASON.insufficient(name))
   }

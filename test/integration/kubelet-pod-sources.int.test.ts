@@ -3,7 +3,7 @@
  * store with fake runtimes: kubelets in the API server's process share one watch of all pods split by node; a
  * kubelet over HTTP keeps its own field-selected watch. Each pod that starts cleanly gets exactly one status write,
  * also when the watch events of the kubelet's own writes arrive late (as with etcd), and a status another writer
- * changes is put back.
+ * changes is put back. On the fake runtime a clean start records no Events (as kwok's default stages), unless asked.
  */
 import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -23,6 +23,7 @@ import { MemoryStore } from '../../src/store/memory-store.ts'
 import { eventually } from '../helpers/http-api.ts'
 
 const PODS = core('pods')
+const EVENTS = core('events')
 const NS = 'default'
 const PAUSE = 'registry.k8s.io/pause:3.10'
 
@@ -69,9 +70,9 @@ describe('kubelet pod sources', () => {
     client = new LoopbackClient(running.apiServer)
     const late = new LateWatchClient(running.apiServer)
     const http = new HttpClient({ server: running.url, userAgent: 'kubebox-test' })
-    const kubelet = (c: ApiClient, nodeName: string, rt: FakeRuntime) =>
-      new Kubelet({ client: c, runtime: rt, nodeName, address: '127.0.0.1', dataDir: join(dataDir, nodeName), podInfraImage: PAUSE, log: silentLogger() })
-    kubelets.push(kubelet(late, 'local-a', runtime), kubelet(late, 'local-b', runtime), kubelet(http, 'remote', remoteRuntime))
+    const kubelet = (c: ApiClient, nodeName: string, rt: FakeRuntime, routineEvents?: boolean) =>
+      new Kubelet({ client: c, runtime: rt, nodeName, address: '127.0.0.1', dataDir: join(dataDir, nodeName), podInfraImage: PAUSE, log: silentLogger(), routineEvents })
+    kubelets.push(kubelet(late, 'local-a', runtime), kubelet(late, 'local-b', runtime), kubelet(http, 'remote', remoteRuntime), kubelet(late, 'chatty', runtime, true))
     for (const k of kubelets) await k.start()
     watch = await client.watch(PODS, { namespace: NS }, {
       event: (type, obj) => type === 'MODIFIED' && modified.set(obj.metadata.name!, (modified.get(obj.metadata.name!) ?? 0) + 1),
@@ -117,5 +118,21 @@ describe('kubelet pod sources', () => {
     await client.delete(PODS, NS, 'short-lived')
     await eventually('gone', async () => (await client.list(PODS, { namespace: NS })).items.every((p) => p.metadata.name !== 'short-lived'), 15_000)
     await eventually('no sandbox', async () => (await runtime.listSandboxes()).every((s) => s.podName !== 'short-lived'), 15_000)
+  })
+
+  it('on the fake runtime records no Events of a clean start, but what went wrong; routineEvents: true records them', async () => {
+    const reasons = async (name: string) => (await client.list(EVENTS, { namespace: NS, fieldSelector: `involvedObject.name=${name}` })).items.map((e) => e.reason).sort()
+    const neverPulled = pod('never-pulled', 'local-a')
+    neverPulled.spec.containers[0].image = 'absent.example/none:1'
+    neverPulled.spec.containers[0].imagePullPolicy = 'Never'
+    await Promise.all([pod('quiet', 'local-a'), pod('told', 'chatty'), neverPulled].map((p) => client.create(PODS, NS, p)))
+    for (const name of ['quiet', 'told']) await eventually(`${name} Running`, async () => (await phase(name)) === 'Running', 15_000)
+    await eventually('ErrImageNeverPull recorded', async () => (await reasons('never-pulled')).includes('ErrImageNeverPull'), 15_000)
+    await eventually('Pulled, Created, Started recorded', async () => {
+      const told = await reasons('told')
+      return ['Created', 'Pulled', 'Started'].every((r) => told.includes(r))
+    }, 15_000)
+    await sleep(300) // events are written asynchronously
+    assert.deepEqual(await reasons('quiet'), [])
   })
 })
