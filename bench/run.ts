@@ -2,7 +2,11 @@
  * `npm run bench`: starts a real etcd and `cluster serve` (as its own process, so its memory is measured
  * alone), runs the API benchmark with 8 concurrent clients on loopback, then the same rows on a second
  * server on the embedded store (issue 8), and prints the figures side by side.
- * BENCH_REQUESTS sets the operations per row (default 4000).
+ * BENCH_REQUESTS sets the operations per row (default 4000). The servers run with the V8 flags `cluster up` gives
+ * its cluster process (SERVER_NODE_FLAGS), so the bench measures what users run. BENCH_PROFILE=1 runs them with
+ * `node --cpu-prof` and prints the directory of the .cpuprofile files (summarize the main thread's, `*.001.*`, with
+ * bench/cpuprofile-summary.ts). BENCH_NODE_ARGS adds node flags (e.g. `--trace-gc`, whose output is passed on to
+ * stderr). BENCH_SKIP_EMBEDDED=1 leaves out the embedded-store server.
  */
 import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -12,6 +16,11 @@ import { startEtcd } from '../test/helpers/etcd.ts'
 import { runApiBench } from './api.bench.ts'
 import { runApplyBench } from './apply.bench.ts'
 
+/** What src/cluster/up.ts (CLUSTER_NODE_OPTIONS) and build/sea.ts (EXEC_ARGV) give the cluster process. */
+const SERVER_NODE_FLAGS = ['--max-semi-space-size=4']
+const PROFILE = process.env.BENCH_PROFILE === '1'
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
+
 async function rssOf(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024
@@ -19,14 +28,19 @@ async function rssOf(pid: number): Promise<number> {
 
 /** `cluster serve` on etcd (`--etcd-servers`) or on the embedded store (`--store embedded`), no kubelets. */
 async function startServer(storeArgs: string[], dataDir: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const args = ['--import', 'tsx', 'src/main.ts', 'serve', ...storeArgs, '--port', '0', '--data-dir', dataDir, '--runtime', 'none', '--log-level', 'warn']
+  const profileFlags = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${await mkdtemp(join(tmpdir(), 'kubebox-bench-prof-'))}`] : []
+  const args = [...SERVER_NODE_FLAGS, ...NODE_ARGS, ...profileFlags, '--import', 'tsx', 'src/main.ts', 'serve', ...storeArgs, '--port', '0', '--data-dir', dataDir, '--runtime', 'none', '--log-level', 'warn']
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+  if (profileFlags.length) child.once('exit', () => console.error(`server CPU profile in ${profileFlags[1]!.slice('--cpu-prof-dir='.length)}`))
   const url = await new Promise<string>((resolve, reject) => {
     let out = ''
+    let found = false
     child.stdout!.on('data', (c) => {
+      // Once the URL is found, what extra node flags print (--trace-gc) goes to our stderr.
+      if (found) return NODE_ARGS.length > 0 && process.stderr.write(c)
       out += c
       const m = /listening on (http:\/\/\S+)/.exec(out)
-      if (m) resolve(m[1])
+      if (m) (found = true), resolve(m[1])
     })
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)))
   })
@@ -60,17 +74,20 @@ async function main(): Promise<void> {
     await etcd.stop()
 
     // Issue 8: the same API rows on the embedded store, in a server of its own.
-    const embeddedDir = await mkdtemp(join(tmpdir(), 'kubebox-bench-embedded-'))
-    const embedded = await startServer(['--store', 'embedded'], embeddedDir)
     let embeddedRows: typeof rows = []
     let embeddedRss = { idle: 0, loaded: 0 }
-    try {
-      const idle = await rssOf(embedded.pid)
-      embeddedRows = (await runApiBench(embedded.url, { requests, pid: embedded.pid })).rows
-      embeddedRss = { idle, loaded: await rssOf(embedded.pid) }
-    } finally {
-      await embedded.stop()
-      await rm(embeddedDir, { recursive: true, force: true })
+    const skipEmbedded = process.env.BENCH_SKIP_EMBEDDED === '1'
+    if (!skipEmbedded) {
+      const embeddedDir = await mkdtemp(join(tmpdir(), 'kubebox-bench-embedded-'))
+      const embedded = await startServer(['--store', 'embedded'], embeddedDir)
+      try {
+        const idle = await rssOf(embedded.pid)
+        embeddedRows = (await runApiBench(embedded.url, { requests, pid: embedded.pid })).rows
+        embeddedRss = { idle, loaded: await rssOf(embedded.pid) }
+      } finally {
+        await embedded.stop()
+        await rm(embeddedDir, { recursive: true, force: true })
+      }
     }
 
     console.log(`\nkubebox API benchmark — 8 concurrent clients on loopback, ${requests} operations per row\n`)
@@ -83,7 +100,7 @@ async function main(): Promise<void> {
     const { openapi } = apply
     console.log(`\nOpenAPI: first GET /openapi/v3/apis/apps/v1 ${ms(openapi.firstMs)} (${(openapi.bytes / 1024).toFixed(0)} KiB), cached ${ms(openapi.cachedMs)}; server RSS ${mb(openapi.rssBefore)} before, ${mb(openapi.rssAfter)} after`)
     console.log(`\nserver RSS on etcd: ${mb(idleRss)} idle after start, ${mb(loadedRss)} after the API rows, ${mb(endRss)} at the end`)
-    console.log(`server RSS on the embedded store (objects held in the process): ${mb(embeddedRss.idle)} idle after start, ${mb(embeddedRss.loaded)} after the API rows`)
+    if (!skipEmbedded) console.log(`server RSS on the embedded store (objects held in the process): ${mb(embeddedRss.idle)} idle after start, ${mb(embeddedRss.loaded)} after the API rows`)
   } finally {
     await server.stop()
     await etcd.stop()

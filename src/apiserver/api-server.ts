@@ -16,7 +16,7 @@ import { respond } from './handlers/handler-context.ts'
 import { OpenApiService } from './openapi/service.ts'
 import { GenericRegistry, type RegistryContext } from './registry/generic-registry.ts'
 import { CustomResourceDefinitionController, type GroupVersionResource } from './crd/crd-controller.ts'
-import { withRequestScope } from './crd/request-scope.ts'
+import { requestScope } from './crd/request-scope.ts'
 import type { ResourceDefinition } from './registry/resource-definition.ts'
 import { WatchCache } from './registry/watch-cache.ts'
 import { parseResourcePath, type ResourceRequest } from './request-info.ts'
@@ -190,8 +190,14 @@ export class ApiServer {
     }
   }
 
+  /**
+   * Upstream's NamespaceLifecycle admission: it asks the namespaces informer, and the store only when the informer
+   * does not know the namespace (it may have just been created). Ours asks the namespaces watch cache the same way,
+   * once it has seen this server's own namespace writes (GenericRegistry.getCached): no etcd read per create.
+   */
   private async checkNamespaceWritable(namespace: string): Promise<void> {
-    const ns = await this.registry('', 'v1', 'namespaces')!.get('', namespace)
+    const namespaces = this.registry('', 'v1', 'namespaces')!
+    const ns = namespaces.getCached('', namespace) ?? (await namespaces.get('', namespace))
     if (ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating')
       throw new ApiError(403, 'Forbidden', `unable to create new content in namespace ${namespace} because it is being terminated`, {
         causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
@@ -222,7 +228,7 @@ export class ApiServer {
       const sub = req.subresource ? registry.def.subresources?.[req.subresource] : undefined
       if (sub?.connect) return this.kubelets.proxyRequest(koa, await this.connectLocation(koa.method, req, registry, sub, new URLSearchParams(koa.querystring)))
       // The request is in scope of the strategies it reaches (custom resources report pruned fields by it).
-      await withRequestScope(koa, () => dispatch({ koa, req, registry, watchCache: this.caches.get(registry.storageResource)!, query: koa.query, log }))
+      await dispatch({ koa, req, registry, watchCache: this.caches.get(registry.storageResource)!, query: koa.query, log, request: requestScope(koa) })
     })
     return app
   }

@@ -12,9 +12,26 @@ export interface MediaType {
   params: Record<string, string>
 }
 
-/** Parses `a/b;k=v, c/d;q=0.5` into media types in the order given (q-values are rarely used by clients). */
-export function parseMediaTypes(header: string | undefined): MediaType[] {
-  if (!header) return []
+/** Parsed headers: clients send the same few Accept and Content-Type values on every request. */
+const parsedHeaders = new Map<string, readonly MediaType[]>()
+const MAX_PARSED_HEADERS = 256
+const NONE: readonly MediaType[] = Object.freeze([])
+
+/**
+ * Parses `a/b;k=v, c/d;q=0.5` into media types in the order given (q-values are rarely used by clients). The
+ * result is shared between requests with the same header: read it, do not change it.
+ */
+export function parseMediaTypes(header: string | undefined): readonly MediaType[] {
+  if (!header) return NONE
+  let parsed = parsedHeaders.get(header)
+  if (parsed === undefined) {
+    if (parsedHeaders.size >= MAX_PARSED_HEADERS) parsedHeaders.clear()
+    parsedHeaders.set(header, (parsed = parseMediaTypesUncached(header)))
+  }
+  return parsed
+}
+
+function parseMediaTypesUncached(header: string): readonly MediaType[] {
   return header
     .split(',')
     .map((part) => {

@@ -1,8 +1,10 @@
 import type { KubeObject } from '../api/meta.ts'
 import { defaultTable } from './printers/index.ts'
 import type { CachedPage } from './registry/cached-list.ts'
+import { decodeObject } from './registry/codec.ts'
 import type { GenericRegistry } from './registry/generic-registry.ts'
-import { itemHead, JsonChunks } from './registry/json-splice.ts'
+import { itemHead, JsonChunks, metadataOffset } from './registry/json-splice.ts'
+import type { KeyValue } from '../store/store.ts'
 import { apiVersionOf, type ResourceDefinition } from './registry/resource-definition.ts'
 import type { ResponseShape } from './negotiation.ts'
 
@@ -58,6 +60,27 @@ export function renderList(def: ResourceDefinition, items: KubeObject[], meta: {
 
 const itemHeads = new WeakMap<ResourceDefinition, Uint8Array>()
 
+function itemHeadOf(def: ResourceDefinition): Uint8Array {
+  let head = itemHeads.get(def)
+  if (head === undefined) itemHeads.set(def, (head = itemHead(apiVersionOf(def), def.kind)))
+  return head
+}
+
+const QUOTE = Buffer.from('"')
+const QUOTE_COMMA = Buffer.from('",')
+
+/**
+ * One stored object as JSON, as JSON.stringify(registry.fromStorage(decoded)) would write it (resourceVersion first
+ * in metadata): the stored text spliced as a LIST item is, not parsed and serialized again; decoded when it must be.
+ */
+export function renderStoredJson(registry: GenericRegistry, kv: KeyValue): Buffer | string {
+  const offset = registry.def.storage ? -1 : metadataOffset(kv.value)
+  if (offset < 0) return JSON.stringify(registry.fromStorage(decodeObject(kv)))
+  const bytes = kv.value
+  const rest = Buffer.from(bytes.buffer, bytes.byteOffset + offset, bytes.byteLength - offset)
+  return Buffer.concat([itemHeadOf(registry.def), Buffer.from(String(kv.modRevision)), rest[0] === 0x7d ? QUOTE : QUOTE_COMMA, rest])
+}
+
 /**
  * A JSON List of a page from the watch cache, as JSON.stringify(renderList(…)) would write it (members in another
  * order), in chunks: the stored text of each object is spliced in, with apiVersion, kind and resourceVersion set,
@@ -65,8 +88,7 @@ const itemHeads = new WeakMap<ResourceDefinition, Uint8Array>()
  */
 export function renderCachedListJson(registry: GenericRegistry, page: CachedPage): { chunks: Buffer[]; length: number; release(): void } {
   const def = registry.def
-  let head = itemHeads.get(def)
-  if (head === undefined) itemHeads.set(def, (head = itemHead(apiVersionOf(def), def.kind)))
+  const head = itemHeadOf(def)
   const splice = !def.storage
   const metadata: Record<string, unknown> = { resourceVersion: page.resourceVersion }
   if (page.continue) metadata.continue = page.continue

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import type { AddressInfo } from 'node:net'
+import { parse as parseYaml } from 'yaml'
 import { after, before, describe, it } from 'node:test'
 import { ApiServer } from '../../src/apiserver/api-server.ts'
 import { EventBus } from '../../src/bus/bus.ts'
@@ -132,6 +133,32 @@ describe('LIST responses from the watch cache', () => {
     const names = await walk(cachedUrl)
     assert.equal(names.length, 40)
     assert.deepEqual(names, await walk(directUrl))
+  })
+
+  it('a JSON GET of one object (stored JSON spliced) is the object a decoding GET serves', async () => {
+    const objects = ['/api/v1/namespaces/two/configmaps/cm-0', '/api/v1/namespaces/one/configmaps/cm-1', '/api/v1/namespaces/one/pods/p', '/api/v1/namespaces/one/events/e1', '/apis/events.k8s.io/v1/namespaces/one/events/e1', '/api/v1/namespaces/one']
+    for (const path of objects) {
+      const json = await get(cachedUrl, path)
+      const yaml = await get(cachedUrl, path, 'application/yaml')
+      assert.equal(json.status, 200, `${path}: ${json.bytes.toString()}`)
+      assert.match(json.contentType, /^application\/json/)
+      const obj = JSON.parse(json.bytes.toString())
+      assert.deepEqual(obj, parseYaml(yaml.bytes.toString()), path)
+      assert.ok(obj.metadata.resourceVersion, path)
+    }
+    assert.equal((await get(cachedUrl, '/api/v1/namespaces/one/configmaps/absent')).status, 404)
+  })
+
+  it('a create in a namespace deleted just before is refused (the namespaces cache has seen the delete)', async () => {
+    const send = (method: string, path: string, body?: unknown) =>
+      fetch(cachedUrl + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+    assert.equal((await send('POST', '/api/v1/namespaces', { metadata: { name: 'short-lived' } })).status, 201)
+    assert.equal((await send('POST', '/api/v1/namespaces/short-lived/secrets', { metadata: { name: 'a' } })).status, 201)
+    const deleted = await send('DELETE', '/api/v1/namespaces/short-lived')
+    assert.ok(deleted.status < 300, await deleted.text())
+    const refused = await send('POST', '/api/v1/namespaces/short-lived/secrets', { metadata: { name: 'b' } })
+    assert.ok(refused.status === 403 || refused.status === 404, `${refused.status} ${await refused.text()}`)
+    assert.equal((await send('POST', '/api/v1/namespaces/nowhere/secrets', { metadata: { name: 'c' } })).status, 404)
   })
 
   it('a HEAD of a collection has no body and the length of the GET', async () => {

@@ -105,7 +105,7 @@ function onlyStatus(set: FieldSet): FieldSet {
 /** formatTime() of the current second, formatted once per second rather than on every write. */
 let nowSecond = NaN
 let nowText = ''
-function now(): string {
+export function timeNow(): string {
   const second = Math.floor(Date.now() / 1000)
   if (second !== nowSecond) {
     nowSecond = second
@@ -168,7 +168,7 @@ export class FieldManager {
     const owned = previous ? (set.isSubsetOf(previous.set) ? previous.set : set.union(previous.set)) : set
     managed.fields.set(id, { set: owned, apiVersion, applied: false })
     managed.touched.add(id)
-    managed.times.set(id, now())
+    managed.times.set(id, timeNow())
   }
 
   /**
@@ -246,7 +246,7 @@ export class FieldManager {
       else managed.fields.set(id, { ...vs, set })
     }
     const object = (next ?? structuredClone(liveJson)) as KubeObject
-    if (next !== undefined) managed.times.set(id, now())
+    if (next !== undefined) managed.times.set(id, timeNow())
     object.metadata ??= {}
     setManagedFields(object, managed)
     return object

@@ -8,27 +8,43 @@
  * - Warn (the default): a `Warning: 299 - "unknown field \"spec.foo\""` header per field, which is dropped;
  * - Ignore, and in-process writes (no request): dropped silently.
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Context } from 'koa'
 import { ApiError, badRequest, CauseReason } from '../../errors/api-error.ts'
 import { addWarning, fieldValidationOf, type FieldValidation } from '../validation/field-validation.ts'
 
-interface RequestScope {
+/** A write request, as the registry hands it to the strategies it runs (WriteOptions.request). */
+export interface RequestScope {
   koa: Context
   /** Warnings already added (a patch is applied again after a conflict: warn once). */
   warned: Set<string>
 }
 
-const scopes = new AsyncLocalStorage<RequestScope>()
+export function requestScope(koa: Context): RequestScope {
+  return { koa, warned: new Set() }
+}
 
-/** Runs a request's handler with the request available to the strategies it reaches. */
-export function withRequestScope<T>(koa: Context, handle: () => Promise<T>): Promise<T> {
-  return scopes.run({ koa, warned: new Set() }, handle)
+/**
+ * The request whose strategy hook is running. Set only around the synchronous call of a hook (inRequestScope), not
+ * carried across awaits as AsyncLocalStorage would be: on Node 20 an AsyncLocalStorage in use turns on promise
+ * hooks for the whole process, which made every await of every request several times dearer.
+ */
+let current: RequestScope | undefined
+
+/** Runs `work` (a strategy hook; an async one is in scope until its first await) as part of `scope`'s request. */
+export function inRequestScope<T>(scope: RequestScope | undefined, work: () => T): T {
+  if (scope === current) return work()
+  const outer = current
+  current = scope
+  try {
+    return work()
+  } finally {
+    current = outer
+  }
 }
 
 /** Runs work that is nobody's request (a controller's), even when a request's notification started it. */
 export function outsideRequestScope<T>(work: () => T): T {
-  return scopes.exit(work)
+  return inRequestScope(undefined, work)
 }
 
 /** How unknown fields of the current write are to be reported. */
@@ -41,7 +57,7 @@ export interface UnknownFieldPolicy {
 const SILENT: UnknownFieldPolicy = { directive: 'Ignore', report() {} }
 
 export function unknownFieldPolicy(): UnknownFieldPolicy {
-  const scope = scopes.getStore()
+  const scope = current
   if (!scope) return SILENT
   const method = scope.koa.method
   const directive = fieldValidationOf(scope.koa.query, method === 'POST' ? 'CreateOptions' : method === 'PATCH' ? 'PatchOptions' : 'UpdateOptions')

@@ -1,5 +1,6 @@
 import type { Context } from 'koa'
 import type { Logger } from '../../log/logger.ts'
+import type { RequestScope } from '../crd/request-scope.ts'
 import { prefersProtobuf } from '../negotiation.ts'
 import { encodeProtobufResponse, PROTOBUF_MEDIA_TYPE } from '../protobuf/media.ts'
 import type { GenericRegistry } from '../registry/generic-registry.ts'
@@ -15,6 +16,8 @@ export interface HandlerContext {
   watchCache: WatchCache
   query: Query
   log: Logger
+  /** The request as the strategies of its writes see it (WriteOptions.request). */
+  request: RequestScope
 }
 
 /**

@@ -3,11 +3,23 @@ import { notFound } from '../../errors/api-error.ts'
 import { negotiateResponse, prefersProtobuf } from '../negotiation.ts'
 import { includeObject, listOptions } from '../query.ts'
 import { decodePage, isCachedPage } from '../registry/cached-list.ts'
-import { contentTypeFor, renderCachedListJson, renderList, renderObject } from '../render.ts'
+import { contentTypeFor, renderCachedListJson, renderList, renderObject, renderStoredJson } from '../render.ts'
 import { respond, type HandlerContext } from './handler-context.ts'
 
 /** GET one object (or a subresource view of it: status is the whole object, scale its Scale). */
 export async function getHandler({ koa, req, registry, query }: HandlerContext): Promise<void> {
+  if (!req.subresource) {
+    const accept = koa.get('accept')
+    const shape = negotiateResponse(accept, true)
+    // A plain JSON object: the stored JSON goes out as it is, not parsed and serialized again.
+    if (shape.as === 'object' && shape.format === 'json' && !prefersProtobuf(accept)) {
+      const body = renderStoredJson(registry, await registry.getStored(req.namespace, req.name))
+      koa.status = 200
+      koa.type = 'application/json'
+      koa.body = body
+      return
+    }
+  }
   const obj = await registry.get(req.namespace, req.name)
   const view = req.subresource ? registry.def.subresources?.[req.subresource]?.view : undefined
   if (view) return respond(koa, 200, view.get(obj))

@@ -37,10 +37,10 @@ export async function createHandler(h: HandlerContext): Promise<void> {
   if (req.subresource) {
     const action = registry.def.subresources?.[req.subresource]?.action
     if (!action) throw methodNotAllowed(`POST is not supported on ${registry.def.plural}/${req.subresource}`)
-    await registry.update(req.namespace, req.name, (current) => action(current, body), { subresource: req.subresource, dryRun, fieldManager })
+    await registry.update(req.namespace, req.name, (current) => action(current, body), { subresource: req.subresource, dryRun, fieldManager, request: h.request })
     return respond(h.koa, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 })
   }
-  const created = await registry.create(req.namespace, body, { dryRun, fieldManager })
+  const created = await registry.create(req.namespace, body, { dryRun, fieldManager, request: h.request })
   respondObject(h, 201, created)
 }
 
@@ -79,7 +79,7 @@ export async function patchHandler(h: HandlerContext): Promise<void> {
   // Create-on-apply: the configuration applied to an empty object.
   const obj = change({ metadata: {} })
   if (obj.metadata.name !== h.req.name) throw badRequest(`the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${h.req.name})`)
-  const created = await h.registry.create(h.req.namespace, obj, { dryRun: isDryRun(h.query.dryRun), fieldManager })
+  const created = await h.registry.create(h.req.namespace, obj, { dryRun: isDryRun(h.query.dryRun), fieldManager, request: h.request })
   respondObject(h, 201, created)
 }
 
@@ -95,6 +95,7 @@ async function runUpdate(h: HandlerContext, change: (current: KubeObject) => Kub
     subresource: view ? undefined : req.subresource || undefined,
     dryRun: isDryRun(query.dryRun),
     fieldManager,
+    request: h.request,
   })
   respondObject(h, 200, updated)
 }

@@ -1,10 +1,12 @@
 import type { DeleteOptions, KubeObject, StatusCause } from '../../api/meta.ts'
 import { formatTime } from '../../api/meta.ts'
-import { trackWrite, type FieldManagerOptions } from '../apply/field-manager.ts'
+import { timeNow, trackWrite, type FieldManagerOptions } from '../apply/field-manager.ts'
 import { ApiError, alreadyExists, badRequest, conflict, expired, invalid, notFound, type ResourceRef } from '../../errors/api-error.ts'
 import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError, type KeyValue, type Store } from '../../store/store.ts'
+import { jsonClone } from '../../client/json-clone.ts'
 import { jsonEqual } from '../../util/deep-equal.ts'
 import { newUid, randomSuffix } from '../../util/random.ts'
+import { inRequestScope, type RequestScope } from '../crd/request-scope.ts'
 import { matchesFields, type FieldRequirement } from '../selectors/field-selector.ts'
 import { matchesLabels, type LabelSelector } from '../selectors/label-selector.ts'
 import type { CachedObject } from './cache-index.ts'
@@ -54,6 +56,8 @@ export interface WriteOptions {
   dryRun?: boolean
   /** Who writes, for metadata.managedFields (absent: the API server's own components). */
   fieldManager?: FieldManagerOptions
+  /** The HTTP request that writes, for the strategies (custom resources report pruned fields to it); absent in-process. */
+  request?: RequestScope
 }
 
 /** Builds the next version of an object from the current one; may throw ApiError. */
@@ -81,6 +85,14 @@ export class GenericRegistry {
   ) {
     this.storageResource = def.storage?.resource ?? def.plural
     this.strategyContext = (namespace) => ({ namespace, services: ctx.services })
+  }
+
+  /** The revision of the last write made through this registry (getCached() answers once the cache has it). */
+  private lastWriteRevision = 0
+
+  private wrote(revision: number): number {
+    if (revision > this.lastWriteRevision) this.lastWriteRevision = revision
+    return revision
   }
 
   /** `/registry/pods/` (all namespaces), `/registry/pods/default/` (one). */
@@ -131,17 +143,45 @@ export class GenericRegistry {
     return true
   }
 
-  /** The fields a field selector can name for this object. */
+  /**
+   * The fields a field selector can name for this object. Computed once per object: a change is decoded once and
+   * matched against every field-selector watcher's selection.
+   */
   fieldsOf(obj: KubeObject): Record<string, string> {
+    let fields = this.fieldsMemo.get(obj)
+    if (fields === undefined) this.fieldsMemo.set(obj, (fields = this.computeFields(obj)))
+    return fields
+  }
+
+  private readonly fieldsMemo = new WeakMap<KubeObject, Record<string, string>>()
+
+  private computeFields(obj: KubeObject): Record<string, string> {
     const fields: Record<string, string> = { 'metadata.name': obj.metadata.name ?? '' }
     if (this.def.namespaced) fields['metadata.namespace'] = obj.metadata.namespace ?? ''
     return this.def.selectableFields ? { ...fields, ...this.def.selectableFields(obj) } : fields
   }
 
+  /**
+   * The watch cache's copy of an object, or undefined when the cache does not hold it (not running, or not yet told
+   * of it). It may be a little behind the store: for checks upstream makes against an informer (admission).
+   */
+  getCached(namespace: string, name: string): KubeObject | undefined {
+    // Only once the cache has seen this registry's own last write: a client that just deleted a namespace is
+    // then told it is terminating, never that it is not.
+    if (!this.cache?.isFresh(this.lastWriteRevision)) return undefined
+    const kv = this.cache.current(this.keyFor(namespace, name))
+    return kv && this.decode(kv)
+  }
+
   async get(namespace: string, name: string): Promise<KubeObject> {
+    return this.decode(await this.getStored(namespace, name))
+  }
+
+  /** GET as stored: the value and its revision, not decoded (a JSON response splices the stored text). */
+  async getStored(namespace: string, name: string): Promise<KeyValue> {
     const kv = await this.ctx.store.get(this.keyFor(namespace, name))
     if (!kv) throw notFound(this.ref(name))
-    return this.decode(kv)
+    return kv
   }
 
   /** A LIST (see listPage), with its items decoded. */
@@ -238,7 +278,7 @@ export class GenericRegistry {
     const meta = obj.metadata
     if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix()
     meta.uid = newUid()
-    meta.creationTimestamp = formatTime()
+    meta.creationTimestamp = timeNow()
     delete meta.resourceVersion
     delete meta.deletionTimestamp
     delete meta.deletionGracePeriodSeconds
@@ -246,7 +286,7 @@ export class GenericRegistry {
     if (this.def.strategy.tracksGeneration) meta.generation = 1
     else delete meta.generation
     if (this.def.namespaced) await this.ctx.checkNamespaceWritable(namespace)
-    await this.def.strategy.prepareForCreate?.(obj, this.strategyContext(namespace))
+    await inRequestScope(opts.request, () => this.def.strategy.prepareForCreate?.(obj, this.strategyContext(namespace)))
     trackWrite(this.def, undefined, obj, opts)
     this.validate(obj, [])
     // Only a valid object takes cluster-wide values, and it gives them back unless it is stored (dry run, error).
@@ -254,7 +294,7 @@ export class GenericRegistry {
     let stored = false
     try {
       if (opts.dryRun) return obj
-      const revision = await this.ctx.store.create(this.keyFor(namespace, meta.name!), encodeObject(this.toStorage(obj)))
+      const revision = this.wrote(await this.ctx.store.create(this.keyFor(namespace, meta.name!), encodeObject(this.toStorage(obj))))
       stored = true
       meta.resourceVersion = String(revision)
       return obj
@@ -298,15 +338,16 @@ export class GenericRegistry {
     const current = this.decode(kv)
     let next: KubeObject
     try {
-      let candidate = await tryUpdate(structuredClone(current))
+      let candidate = await tryUpdate(jsonClone(current))
       if (!candidate || typeof candidate !== 'object' || !candidate.metadata || typeof candidate.metadata !== 'object')
         throw badRequest('the object has no metadata')
       // A PUT hands back the same body on every attempt and preparing it changes it (resourceVersion, managedFields…):
       // an attempt that may well be retried works on a copy, so that the retry starts from the body as it was sent.
-      if (fromCache) candidate = structuredClone(candidate)
+      if (fromCache) candidate = jsonClone(candidate)
       const preconditionRv = candidate.metadata.resourceVersion
       if (preconditionRv && preconditionRv !== current.metadata.resourceVersion) throw conflict(this.ref(name))
-      next = this.prepareUpdate(candidate, current, namespace, name, opts.subresource)
+      const input = candidate
+      next = inRequestScope(opts.request, () => this.prepareUpdate(input, current, namespace, name, opts.subresource))
       trackWrite(this.def, current, next, opts)
     } catch (err) {
       if (fromCache) return RETRY
@@ -323,7 +364,7 @@ export class GenericRegistry {
     if (jsonEqual(next, current)) return fromCache ? RETRY : current
     if (opts.dryRun) return next
     try {
-      const revision = await this.ctx.store.update(kv.key, encodeObject(this.toStorage(next)), kv.modRevision)
+      const revision = this.wrote(await this.ctx.store.update(kv.key, encodeObject(this.toStorage(next)), kv.modRevision))
       next.metadata.resourceVersion = String(revision)
       return next
     } catch (err) {
@@ -340,7 +381,7 @@ export class GenericRegistry {
     let next: KubeObject
     if (sub?.merge) {
       // A status-like update changes only its part; metadata and spec stay (ResetObjectMetaForStatus).
-      next = sub.merge(structuredClone(current), input)
+      next = sub.merge(jsonClone(current), input)
     } else if (sub?.action) {
       next = input // already the stored object changed by the action (binding)
     } else {
@@ -405,7 +446,7 @@ export class GenericRegistry {
       }
       if (opts.dryRun) return obj
       try {
-        const revision = await this.ctx.store.update(key, encodeObject(this.toStorage(obj)), kv.modRevision)
+        const revision = this.wrote(await this.ctx.store.update(key, encodeObject(this.toStorage(obj)), kv.modRevision))
         meta.resourceVersion = String(revision)
         return obj
       } catch (err) {
@@ -442,7 +483,7 @@ export class GenericRegistry {
   private async remove(key: string, kv: KeyValue, obj: KubeObject, opts: WriteOptions): Promise<KubeObject> {
     if (opts.dryRun) return obj
     try {
-      const { revision } = await this.ctx.store.delete(key, kv.modRevision)
+      const revision = this.wrote((await this.ctx.store.delete(key, kv.modRevision)).revision)
       obj.metadata.resourceVersion = String(revision)
     } catch (err) {
       if (err instanceof KeyNotFoundError) throw notFound(this.ref(obj.metadata.name))
