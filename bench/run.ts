@@ -3,21 +3,21 @@
  * alone), runs the API benchmark with 8 concurrent clients on loopback, then the same rows on a second
  * server on the embedded store (issue 8), and prints the figures side by side.
  * BENCH_REQUESTS sets the operations per row (default 4000). The servers run with the V8 flags `cluster up` gives
- * its cluster process (SERVER_NODE_FLAGS), so the bench measures what users run. BENCH_PROFILE=1 runs them with
+ * its cluster process (CLUSTER_NODE_FLAGS), so the bench measures what users run. BENCH_PROFILE=1 runs them with
  * `node --cpu-prof` and prints the directory of the .cpuprofile files (summarize the main thread's, `*.001.*`, with
  * bench/cpuprofile-summary.ts). BENCH_NODE_ARGS adds node flags (e.g. `--trace-gc`, whose output is passed on to
- * stderr). BENCH_SKIP_EMBEDDED=1 leaves out the embedded-store server.
+ * stderr). BENCH_SKIP_EMBEDDED=1 leaves out the embedded-store server. BENCH_NODE names the node binary of the
+ * servers (default: this one), e.g. the Node 24 that `npm run build:binary` caches, which the executable embeds.
  */
 import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startEtcd } from '../test/helpers/etcd.ts'
+import { CLUSTER_NODE_FLAGS } from '../src/cluster/node-flags.ts'
 import { runApiBench } from './api.bench.ts'
 import { runApplyBench } from './apply.bench.ts'
 
-/** What src/cluster/up.ts (CLUSTER_NODE_OPTIONS) and build/sea.ts (EXEC_ARGV) give the cluster process. */
-const SERVER_NODE_FLAGS = ['--max-semi-space-size=4']
 const PROFILE = process.env.BENCH_PROFILE === '1'
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
 
@@ -29,8 +29,8 @@ async function rssOf(pid: number): Promise<number> {
 /** `cluster serve` on etcd (`--etcd-servers`) or on the embedded store (`--store embedded`), no kubelets. */
 async function startServer(storeArgs: string[], dataDir: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const profileFlags = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${await mkdtemp(join(tmpdir(), 'kubebox-bench-prof-'))}`] : []
-  const args = [...SERVER_NODE_FLAGS, ...NODE_ARGS, ...profileFlags, '--import', 'tsx', 'src/main.ts', 'serve', ...storeArgs, '--port', '0', '--data-dir', dataDir, '--runtime', 'none', '--log-level', 'warn']
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+  const args = [...CLUSTER_NODE_FLAGS, ...NODE_ARGS, ...profileFlags, '--import', 'tsx', 'src/main.ts', 'serve', ...storeArgs, '--port', '0', '--data-dir', dataDir, '--runtime', 'none', '--log-level', 'warn']
+  const child = spawn(process.env.BENCH_NODE || process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
   if (profileFlags.length) child.once('exit', () => console.error(`server CPU profile in ${profileFlags[1]!.slice('--cpu-prof-dir='.length)}`))
   const url = await new Promise<string>((resolve, reject) => {
     let out = ''

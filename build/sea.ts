@@ -21,6 +21,7 @@ import { createRequire } from 'node:module'
 import { homedir, tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { CLUSTER_NODE_FLAGS } from '../src/cluster/node-flags.ts'
 import { bundle, minifyFromEnv, outDir, repoRoot, type Minify } from './bundle.ts'
 
 const require = createRequire(import.meta.url)
@@ -30,16 +31,8 @@ const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'
 /** Node majors that are LTS lines and still supported. */
 const SUPPORTED_LTS_MAJORS = [22, 24]
 
-/**
- * Node options of every run of the executable (NODE_OPTIONS still adds to them; src/cluster/up.ts gives the same
- * to the cluster's process when it runs from the sources).
- *   --max-semi-space-size=4  V8's young generation may grow to 2 × 16 MB; an idle cluster keeps what its start-up
- *                            burst grew it to (13 MB committed, measured). At most 2 × 4 MB: its idle RSS is 4–5 MB
- *                            smaller. The API benchmark's server CPU per operation did not change measurably (2 and 4
- *                            MB against the default, create/get/update/list/watch, within their ±20 % noise); a
- *                            workload that allocates much short-lived data may scavenge more often.
- */
-export const EXEC_ARGV = ['--max-semi-space-size=4']
+/** Node options of every run of the executable (NODE_OPTIONS still adds to them): src/cluster/node-flags.ts says why. */
+export const EXEC_ARGV = CLUSTER_NODE_FLAGS
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`
 
@@ -208,7 +201,9 @@ export async function buildBinary(opts: { strip?: boolean; minify?: Minify } = {
     config,
     `${JSON.stringify({ main: bundled.file, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: true, execArgv: EXEC_ARGV }, null, 2)}\n`,
   )
-  run(node.path, ['--experimental-sea-config', config], { quiet: /^Wrote single executable preparation blob/ })
+  // With the flags the executable runs with: V8 rejects a code cache made under other flags that change its flag
+  // hash (--heap-growing-percent does), with a warning on every start.
+  run(node.path, [...EXEC_ARGV, '--experimental-sea-config', config], { quiet: /^Wrote single executable preparation blob/ })
   console.log(`blob: ${relative(repoRoot, blob)} ${mb((await stat(blob)).size)} (code cache by Node ${node.version}), ${Date.now() - t} ms`)
 
   t = Date.now()

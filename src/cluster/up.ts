@@ -8,6 +8,7 @@ import { logFile, processAlive, readState, writeState, type ClusterState } from 
 import type { ClusterOptions } from './start-cluster.ts'
 import { untilSignal } from '../util/until-signal.ts'
 import { settleMemorySoon } from './settle-memory.ts'
+import { CLUSTER_NODE_FLAGS } from './node-flags.ts'
 
 /**
  * The launcher (`cluster up` without --foreground) gives the process it starts this fd, a pipe, and reads the
@@ -161,18 +162,12 @@ function notifyLauncher(state: ClusterState): void {
   } catch {}
 }
 
-/**
- * The Node options of the cluster's process when it runs from the sources: those the single executable has built
- * in (build/sea.ts, EXEC_ARGV, which says why).
- */
-const CLUSTER_NODE_OPTIONS = ['--max-semi-space-size=4']
-
 /** How to run this program again: the SEA binary alone (its options are built in), or node + its flags + the entry script. */
 async function selfInvocation(): Promise<string[]> {
   const sea = await import('node:sea').catch(() => undefined)
   if ((sea as { isSea?: () => boolean } | undefined)?.isSea?.()) return []
   const given = new Set(process.execArgv.map((a) => a.split('=')[0]))
-  return [...CLUSTER_NODE_OPTIONS.filter((o) => !given.has(o.split('=')[0])), ...process.execArgv, process.argv[1]]
+  return [...CLUSTER_NODE_FLAGS.filter((o) => !given.has(o.split('=')[0])), ...process.execArgv, process.argv[1]]
 }
 
 function tail(path: string, lines: number): string {
