@@ -10,6 +10,9 @@ import { DeploymentController } from '../controllers/deployment-controller.ts'
 import { EndpointsController } from '../controllers/endpoints-controller.ts'
 import { GarbageCollector } from '../controllers/garbage-collector.ts'
 import { JobController } from '../controllers/job-controller.ts'
+import { StatefulSetController } from '../controllers/statefulset-controller.ts'
+import { DaemonSetController } from '../controllers/daemonset-controller.ts'
+import { CronJobController } from '../controllers/cronjob-controller.ts'
 import { ReplicaSetController } from '../controllers/replicaset-controller.ts'
 import { InformerFactory } from '../client/informer-factory.ts'
 import { LoopbackClient } from '../client/loopback-client.ts'
@@ -51,6 +54,8 @@ export interface ServeOptions {
   nodeMonitorGracePeriodMs?: number
   /** How long a pod's node must be missing before pod GC deletes the pod (40 s). */
   podGcOrphanGraceMs?: number
+  /** The clock the CronJob controller reads schedules against (tests move it on); default Date.now. */
+  cronJobClock?: () => number
   /** Labels put on every container the kubelets make (which cluster and process own them). */
   containerLabels?: Record<string, string>
   /** What makes this cluster's nodes unique on a shared container engine (default: derived from dataDir). */
@@ -107,6 +112,9 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     new ReplicaSetController({ client, informers, log }),
     new DeploymentController({ client, informers, log }),
     new JobController({ client, informers, log }),
+    new StatefulSetController({ client, informers, log }),
+    new DaemonSetController({ client, informers, log }),
+    new CronJobController({ client, informers, log, now: opts.cronJobClock }),
     new EndpointsController({ client, informers, log }),
     new GarbageCollector({ client, informers, log }),
   ]
