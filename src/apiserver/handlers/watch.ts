@@ -49,8 +49,20 @@ export async function watchHandler(h: HandlerContext): Promise<void> {
   let closed = false
   let columnsSent = false
   let lastRevision = 0
+  // The events of one turn of the event loop (an etcd watch response carries several) go out in one write: the
+  // first line corks the socket and the next tick uncorks it, instead of a writev syscall per event.
+  let corked = false
+  const uncork = () => {
+    corked = false
+    res.uncork()
+  }
   const writeLine = (line: string | Buffer) => {
     if (closed) return
+    if (!corked) {
+      corked = true
+      res.cork()
+      process.nextTick(uncork)
+    }
     res.write(line)
     if (res.writableLength > MAX_BUFFERED_BYTES) finish()
   }
