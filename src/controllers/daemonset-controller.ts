@@ -11,15 +11,14 @@ import { claimObjects, controllerRefOf, newControllerRef } from './controller-re
 import { Expectations } from './expectations.ts'
 import { ObjectIndex } from './object-index.ts'
 import { isPodAvailable, isPodReady, isPodTerminal, podKey } from './pod-state.ts'
-import { canonical, podFromTemplate, templateHash } from './pod-template.ts'
+import { canonical, podFromTemplate } from './pod-template.ts'
+import { currentRevision, ownedRevisions, REVISION_LABEL, REVISIONS, truncateHistory } from './controller-revisions.ts'
 import { requeueOnConflict } from './requeue-on-conflict.ts'
 import type { WorkloadControllerOptions } from './replicaset-controller.ts'
 
 const PODS = core('pods')
 const NODES = core('nodes')
 const DAEMONSETS = { group: 'apps', version: 'v1', resource: 'daemonsets' }
-const REVISIONS = { group: 'apps', version: 'v1', resource: 'controllerrevisions' }
-export const REVISION_LABEL = 'controller-revision-hash'
 const TEMPLATE_GENERATION_LABEL = 'pod-template-generation'
 
 const keyOf = (o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`
@@ -200,40 +199,10 @@ export class DaemonSetController extends Controller {
     return result
   }
 
-  private async revisionFor(ds: KubeObject): Promise<{ revision: KubeObject; collisionCount: number }> {
-    const revs = this.revisions.ownedBy(ds.metadata.uid!).filter((r) => controllerRefOf(r)?.uid === ds.metadata.uid)
-    const data = { spec: { template: { ...jsonClone(ds.spec?.template ?? {}), $patch: 'replace' } } }
-    const same = (d: unknown) => JSON.stringify(canonical(d)) === JSON.stringify(canonical(data))
-    const maxRevision = Math.max(0, ...revs.map((r) => r.revision ?? 0))
-    let collisionCount = ds.status?.collisionCount ?? 0
-    let revision = revs.filter((r) => same(r.data)).sort((a, b) => (b.revision ?? 0) - (a.revision ?? 0))[0]
-    if (revision && (revision.revision ?? 0) < maxRevision)
-      revision = await this.client.update(REVISIONS, ds.metadata.namespace!, { ...jsonClone(revision), revision: maxRevision + 1 })
-    while (!revision) {
-      const hash = templateHash(ds.spec?.template, collisionCount)
-      const rev: KubeObject = {
-        apiVersion: 'apps/v1',
-        kind: 'ControllerRevision',
-        metadata: {
-          name: `${ds.metadata.name}-${hash}`,
-          namespace: ds.metadata.namespace,
-          labels: { ...(ds.spec?.template?.metadata?.labels ?? {}), [REVISION_LABEL]: hash },
-          ownerReferences: [newControllerRef(ds, 'apps/v1', 'DaemonSet')],
-        },
-        data,
-        revision: maxRevision + 1,
-      }
-      try {
-        revision = await this.client.create(REVISIONS, ds.metadata.namespace!, rev)
-      } catch (err) {
-        if (!(err instanceof ApiError && err.code === 409)) throw err
-        const existing = await this.client.get(REVISIONS, ds.metadata.namespace!, rev.metadata.name!)
-        if (controllerRefOf(existing)?.uid === ds.metadata.uid && same(existing.data)) revision = existing
-        else collisionCount++
-      }
-    }
-    return { revision, collisionCount }
+  private revisionFor(ds: KubeObject): Promise<{ revision: KubeObject; collisionCount: number }> {
+    return currentRevision(this.client, ds, 'DaemonSet', ownedRevisions(this.revisions, ds))
   }
+
 
   /** manage + rollingUpdate: create on nodes lacking a pod, delete where none should run, replace old pods. */
   private async manage(ds: KubeObject, key: string, byNode: Map<string, KubeObject[]>, hash: string): Promise<Result | void> {
@@ -376,19 +345,8 @@ export class DaemonSetController extends Controller {
   }
 
   private async truncateHistory(ds: KubeObject, hash: string, pods: KubeObject[]): Promise<void> {
-    const limit = ds.spec?.revisionHistoryLimit ?? 10
     const live = new Set([hash, ...pods.map((p) => p.metadata.labels?.[REVISION_LABEL])])
-    const history = this.revisions
-      .ownedBy(ds.metadata.uid!)
-      .filter((r) => controllerRefOf(r)?.uid === ds.metadata.uid && !live.has(r.metadata.labels?.[REVISION_LABEL]))
-      .sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0))
-    for (const r of history.slice(0, Math.max(0, history.length - limit))) {
-      try {
-        await this.client.delete(REVISIONS, r.metadata.namespace!, r.metadata.name!)
-      } catch (err) {
-        if (!(err instanceof ApiError && err.code === 404)) throw err
-      }
-    }
+    await truncateHistory(this.client, ds, ownedRevisions(this.revisions, ds), (r) => live.has(r.metadata.labels?.[REVISION_LABEL]))
   }
 }
 

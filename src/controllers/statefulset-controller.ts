@@ -9,18 +9,17 @@ import { Controller, type Result } from './controller.ts'
 import { claimObjects, controllerRefOf, newControllerRef } from './controller-ref.ts'
 import { ObjectIndex } from './object-index.ts'
 import { isPodReady, isPodTerminal } from './pod-state.ts'
-import { canonical, templateHash } from './pod-template.ts'
+import { canonical } from './pod-template.ts'
+import { currentRevision, ownedRevisions, REVISION_LABEL, REVISIONS, truncateHistory } from './controller-revisions.ts'
 import { requeueOnConflict } from './requeue-on-conflict.ts'
 import type { WorkloadControllerOptions } from './replicaset-controller.ts'
 
 const PODS = core('pods')
 const PVCS = core('persistentvolumeclaims')
 const STATEFULSETS = { group: 'apps', version: 'v1', resource: 'statefulsets' }
-const REVISIONS = { group: 'apps', version: 'v1', resource: 'controllerrevisions' }
 
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name'
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index'
-export const REVISION_LABEL = 'controller-revision-hash'
 
 const keyOf = (o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`
 
@@ -35,9 +34,6 @@ const isRunningAndReady = (p: KubeObject) => p.status?.phase === 'Running' && is
 const isTerminating = (p: KubeObject) => Boolean(p.metadata.deletionTimestamp)
 const revisionOf = (p: KubeObject) => p.metadata.labels?.[REVISION_LABEL]
 
-/** The data a ControllerRevision stores for a StatefulSet: its pod template (getPatch). */
-const revisionData = (set: KubeObject) => ({ spec: { template: { ...jsonClone(set.spec?.template ?? {}), $patch: 'replace' } } })
-const sameData = (a: unknown, b: unknown) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b))
 
 /** newStatefulSetPod: pod `<set>-<ordinal>` from a template, with identity labels, hostname/subdomain and claims. */
 export function newStatefulSetPod(set: KubeObject, template: any, ordinal: number, revision: string): KubeObject {
@@ -150,44 +146,10 @@ export class StatefulSetController extends Controller {
 
   /** getStatefulSetRevisions: the current and the update revision, creating the latter when the template is new. */
   private async revisionsFor(set: KubeObject): Promise<{ current: KubeObject; update: KubeObject; collisionCount: number }> {
-    const revs = this.ownedRevisions(set)
-    const data = revisionData(set)
-    let collisionCount = set.status?.collisionCount ?? 0
-    const maxRevision = Math.max(0, ...revs.map((r) => r.revision ?? 0))
-    let update = revs.filter((r) => sameData(r.data, data)).sort((a, b) => (b.revision ?? 0) - (a.revision ?? 0))[0]
-    if (update && update.revision !== maxRevision && revs.length > 1 && revs.some((r) => r !== update && (r.revision ?? 0) > update!.revision)) {
-      // A rollback to an earlier template: that revision becomes the newest.
-      update = await this.client.update(REVISIONS, set.metadata.namespace!, { ...jsonClone(update), revision: maxRevision + 1 })
-    }
-    while (!update) {
-      const hash = templateHash(set.spec?.template, collisionCount)
-      const rev: KubeObject = {
-        apiVersion: 'apps/v1',
-        kind: 'ControllerRevision',
-        metadata: {
-          name: `${set.metadata.name}-${hash}`,
-          namespace: set.metadata.namespace,
-          labels: { ...(set.spec?.template?.metadata?.labels ?? {}), [REVISION_LABEL]: hash },
-          ownerReferences: [newControllerRef(set, 'apps/v1', 'StatefulSet')],
-        },
-        data,
-        revision: maxRevision + 1,
-      }
-      try {
-        update = await this.client.create(REVISIONS, set.metadata.namespace!, rev)
-      } catch (err) {
-        if (!(err instanceof ApiError && err.code === 409)) throw err
-        const existing = await this.client.get(REVISIONS, set.metadata.namespace!, rev.metadata.name!)
-        if (controllerRefOf(existing)?.uid === set.metadata.uid && sameData(existing.data, data)) update = existing
-        else collisionCount++
-      }
-    }
+    const revs = ownedRevisions(this.revisions, set)
+    const { revision: update, collisionCount } = await currentRevision(this.client, set, 'StatefulSet', revs)
     const current = revs.find((r) => r.metadata.name === set.status?.currentRevision) ?? update
     return { current, update, collisionCount }
-  }
-
-  private ownedRevisions(set: KubeObject): KubeObject[] {
-    return this.revisions.ownedBy(set.metadata.uid!).filter((r) => controllerRefOf(r)?.uid === set.metadata.uid)
   }
 
   /** updateStatefulSet (the default, non-MaxUnavailable path). */
@@ -320,19 +282,9 @@ export class StatefulSetController extends Controller {
 
   /** truncateHistory: keeps revisionHistoryLimit revisions besides the current and update ones and those pods use. */
   private async truncateHistory(set: KubeObject, status: any): Promise<void> {
-    const limit = set.spec?.revisionHistoryLimit ?? 10
     const live = new Set([status.currentRevision, status.updateRevision])
     for (const p of this.pods.ownedBy(set.metadata.uid!)) if (revisionOf(p)) live.add(revisionOf(p)!)
-    const history = this.ownedRevisions(set)
-      .filter((r) => !live.has(r.metadata.name!))
-      .sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0))
-    for (const r of history.slice(0, Math.max(0, history.length - limit))) {
-      try {
-        await this.client.delete(REVISIONS, r.metadata.namespace!, r.metadata.name!)
-      } catch (err) {
-        if (!(err instanceof ApiError && err.code === 404)) throw err
-      }
-    }
+    await truncateHistory(this.client, set, ownedRevisions(this.revisions, set), (r) => live.has(r.metadata.name!))
   }
 }
 

@@ -5,17 +5,10 @@
  * waits for a real minute.
  */
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { KubeObject } from '../../src/api/meta.ts'
 import type { ApiClient } from '../../src/client/api-client.ts'
-import { InformerFactory } from '../../src/client/informer-factory.ts'
-import { LoopbackClient } from '../../src/client/loopback-client.ts'
-import { serve, type RunningServer } from '../../src/cluster/serve.ts'
-import { silentLogger } from '../../src/log/logger.ts'
-import { MemoryStore } from '../../src/store/memory-store.ts'
+import { serveInProcess, type InProcessServer } from '../helpers/in-process-serve.ts'
 import { waitFor } from '../helpers/kubectl.ts'
 
 const CJ = { group: 'batch', version: 'v1', resource: 'cronjobs' }
@@ -23,32 +16,18 @@ const JOBS = { group: 'batch', version: 'v1', resource: 'jobs' }
 const NS = 'default'
 const POLL = { timeoutMs: 30_000, intervalMs: 50 }
 
-let running: RunningServer
+let server: InProcessServer
 let client: ApiClient
-let dir: string
 /** The controller's clock: real time plus `skew`, which the tests move on a minute at a time. */
 let skew = 0
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kubebox-cj-'))
-  running = await serve({
-    runtime: 'fake',
-    nodes: 1,
-    nodeName: 'node',
-    store: new MemoryStore(),
-    port: 0,
-    bindAddress: '127.0.0.1',
-    dataDir: dir,
-    serviceClusterIpRange: '10.96.0.0/12',
-    log: silentLogger(),
-    cronJobClock: () => Date.now() + skew,
-  } as any)
-  client = new LoopbackClient(running.apiServer)
+  server = await serveInProcess({ nodes: 1, cronJobClock: () => Date.now() + skew })
+  client = server.client
 })
 
 after(async () => {
-  await running?.stop()
-  await rm(dir, { recursive: true, force: true })
+  await server?.stop()
 })
 
 const jobsOf = async (cj: KubeObject) =>

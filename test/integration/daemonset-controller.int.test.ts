@@ -3,17 +3,10 @@
  * scheduler binding the pods serve()'s DaemonSet controller pins to each node. One pod per fitting node, nodeSelector and taints, rolling update, status as `kubectl rollout status` reads it.
  */
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { KubeObject } from '../../src/api/meta.ts'
 import type { ApiClient } from '../../src/client/api-client.ts'
-import { InformerFactory } from '../../src/client/informer-factory.ts'
-import { LoopbackClient } from '../../src/client/loopback-client.ts'
-import { serve, type RunningServer } from '../../src/cluster/serve.ts'
-import { silentLogger } from '../../src/log/logger.ts'
-import { MemoryStore } from '../../src/store/memory-store.ts'
+import { serveInProcess, type InProcessServer } from '../helpers/in-process-serve.ts'
 import { waitFor } from '../helpers/kubectl.ts'
 
 const DS = { group: 'apps', version: 'v1', resource: 'daemonsets' }
@@ -22,25 +15,13 @@ const NODES = { group: '', version: 'v1', resource: 'nodes' }
 const NS = 'default'
 const POLL = { timeoutMs: 30_000, intervalMs: 50 }
 
-let running: RunningServer
+let server: InProcessServer
 let client: ApiClient
-let dir: string
 let nodeNames: string[]
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kubebox-ds-'))
-  running = await serve({
-    runtime: 'fake',
-    nodes: 3,
-    nodeName: 'node',
-    store: new MemoryStore(),
-    port: 0,
-    bindAddress: '127.0.0.1',
-    dataDir: dir,
-    serviceClusterIpRange: '10.96.0.0/12',
-    log: silentLogger(),
-  } as any)
-  client = new LoopbackClient(running.apiServer)
+  server = await serveInProcess({ nodes: 3 })
+  client = server.client
   nodeNames = await waitFor('three ready nodes', async () => {
     const { items } = await client.list(NODES)
     const ready = items.filter((n) => n.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'))
@@ -49,8 +30,7 @@ before(async () => {
 })
 
 after(async () => {
-  await running?.stop()
-  await rm(dir, { recursive: true, force: true })
+  await server?.stop()
 })
 
 const podsOf = async (name: string) => (await client.list(PODS, { namespace: NS, labelSelector: `app=${name}` })).items.filter((p) => !p.metadata.deletionTimestamp)

@@ -5,17 +5,10 @@
  * update (with a partition); status as `kubectl rollout status` reads it; garbage collection of the pods.
  */
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { KubeObject } from '../../src/api/meta.ts'
 import type { ApiClient } from '../../src/client/api-client.ts'
-import { InformerFactory } from '../../src/client/informer-factory.ts'
-import { LoopbackClient } from '../../src/client/loopback-client.ts'
-import { serve, type RunningServer } from '../../src/cluster/serve.ts'
-import { silentLogger } from '../../src/log/logger.ts'
-import { MemoryStore } from '../../src/store/memory-store.ts'
+import { serveInProcess, type InProcessServer } from '../helpers/in-process-serve.ts'
 import { waitFor } from '../helpers/kubectl.ts'
 
 const STS = { group: 'apps', version: 'v1', resource: 'statefulsets' }
@@ -25,29 +18,16 @@ const PVCS = { group: '', version: 'v1', resource: 'persistentvolumeclaims' }
 const NS = 'default'
 const POLL = { timeoutMs: 30_000, intervalMs: 50 }
 
-let running: RunningServer
+let server: InProcessServer
 let client: ApiClient
-let dir: string
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kubebox-sts-'))
-  running = await serve({
-    runtime: 'fake',
-    nodes: 2,
-    nodeName: 'node',
-    store: new MemoryStore(),
-    port: 0,
-    bindAddress: '127.0.0.1',
-    dataDir: dir,
-    serviceClusterIpRange: '10.96.0.0/12',
-    log: silentLogger(),
-  } as any)
-  client = new LoopbackClient(running.apiServer)
+  server = await serveInProcess({ nodes: 2 })
+  client = server.client
 })
 
 after(async () => {
-  await running?.stop()
-  await rm(dir, { recursive: true, force: true })
+  await server?.stop()
 })
 
 const podsOf = async (name: string) =>
