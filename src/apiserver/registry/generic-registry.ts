@@ -348,7 +348,9 @@ export class GenericRegistry {
       if (preconditionRv && preconditionRv !== current.metadata.resourceVersion) throw conflict(this.ref(name))
       const input = candidate
       next = inRequestScope(opts.request, () => this.prepareUpdate(input, current, namespace, name, opts.subresource))
-      trackWrite(this.def, current, next, opts)
+      // An action subresource (pods/binding) changes the stored object on the server's behalf, as upstream's
+      // BindingREST does straight in storage: no field manager records it.
+      if (!(opts.subresource && this.def.subresources?.[opts.subresource]?.action)) trackWrite(this.def, current, next, opts)
     } catch (err) {
       if (fromCache) return RETRY
       throw err
