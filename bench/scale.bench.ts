@@ -23,8 +23,9 @@
  * BENCH_SKIP=sched-etcd,sched-memory,deploy,burst leaves rows out. BENCH_PROFILE=1 runs each server with
  * `node --cpu-prof` and prints, per row, where its CPU time went from the first request until settled
  * (bench/cpuprofile-summary.ts; the .cpuprofile files are kept, their paths printed). BENCH_TIMEOUT_S (default
- * 600) bounds each wait after the creates. The servers run on this process's Node (under `npm run`,
- * node_modules/.bin/node) unless BENCH_NODE names another binary; BENCH_NODE_ARGS adds node flags to the servers'
+ * 600) bounds each wait after the creates. The servers run on this process's Node unless BENCH_NODE names
+ * another binary, with the Node flags of a cluster process
+ * (src/cluster/node-flags.ts); BENCH_NODE_ARGS adds node flags to the servers'
  * command lines (for instance `--import tsx --import /path/to/patch.ts`, to measure a change to src/ before
  * making it).
  */
@@ -35,6 +36,7 @@ import { join } from 'node:path'
 import { startEtcd, type EtcdInstance } from '../test/helpers/etcd.ts'
 import { formatSummary, readProfile, summarizeProfile } from './cpuprofile-summary.ts'
 import { BenchClient, runConcurrent } from './load.ts'
+import { CLUSTER_NODE_FLAGS } from '../src/cluster/node-flags.ts'
 
 const PODS = Number(process.env.BENCH_PODS ?? 10_000)
 const NODES = Number(process.env.BENCH_NODES ?? 100)
@@ -119,7 +121,7 @@ interface Server {
 async function startServer(store: 'etcd' | 'memory', nodes: number): Promise<Server> {
   const dir = await mkdtemp(join(tmpdir(), 'kubebox-bench-scale-'))
   const profileDir = PROFILE ? await mkdtemp(join(tmpdir(), 'kubebox-bench-prof-')) : undefined
-  const nodeFlags = [...NODE_ARGS, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])]
+  const nodeFlags = [...CLUSTER_NODE_FLAGS, ...NODE_ARGS, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])]
   let etcd: EtcdInstance | undefined
   let args: string[]
   if (store === 'etcd') {
