@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { kubectlClient, kubectlInstalled, type KubectlClient } from '../helpers/kubectl.ts'
+import { kubectlClient, kubectlInstalled, waitFor, type KubectlClient } from '../helpers/kubectl.ts'
 import { startServer, type ServerProcess } from '../helpers/server-process.ts'
 
 const PROTOBUF = 'application/vnd.kubernetes.protobuf'
@@ -446,12 +446,17 @@ describe('kubectl 1.33: apply --server-side of the bundle', { skip: kubectlInsta
     assert.doesNotMatch(first.stdout, /^(?!.* serverside-applied$).+$/m)
     // (Not a StatefulSet: its volumeClaimTemplates are an atomic list the server adds defaults to, so an apply replaces
     // it and writes again, in Kubernetes too.)
-    const before = await k.getJson('daemonset', 'agent', '-n', ns)
+    // The DaemonSet controller writes the status once (no nodes here): wait for it, so that only the apply can write.
+    const before = await waitFor('the daemonset status', async () => {
+      const ds = await k.getJson('daemonset', 'agent', '-n', ns)
+      return ds.status?.observedGeneration === ds.metadata.generation && ds
+    })
     await k.ok(['apply', '--server-side', '-f', '-'], { stdin: bundle(ns) })
     const afterApply = await k.getJson('daemonset', 'agent', '-n', ns, '--show-managed-fields')
     assert.equal(afterApply.metadata.resourceVersion, before.metadata.resourceVersion, 'applying the same configuration writes nothing')
-    const managers = afterApply.metadata.managedFields.map((m: any) => `${m.manager}/${m.operation}`)
-    assert.deepEqual(managers, ['kubectl/Apply'])
+    const managers = afterApply.metadata.managedFields.map((m: any) => [m.manager, m.operation, m.subresource].filter(Boolean).join('/'))
+    // kubectl owns what it applied; the controller (kube-controller-manager upstream) owns the status it wrote.
+    assert.deepEqual(managers, ['kubectl/Apply', 'kubebox/Update/status'])
     const rb = await k.getJson('rolebinding', 'leader-election', '-n', ns, '--show-managed-fields')
     assert.ok(rb.metadata.managedFields[0].fieldsV1['f:roleRef'], 'roleRef is owned')
   })
