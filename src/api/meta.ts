@@ -87,10 +87,18 @@ export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string }
 }
 
-/** metav1.Time: RFC 3339 to the second, as Go's apimachinery writes it. */
-export function formatTime(date: Date = new Date()): string {
-  return date.toISOString().replace(/\.\d+Z$/, 'Z')
+/** metav1.Time: RFC 3339 to the second, as Go's apimachinery writes it. Now's is formatted once per second. */
+export function formatTime(date?: Date): string {
+  if (date) return date.toISOString().replace(/\.\d+Z$/, 'Z')
+  const second = Math.floor(Date.now() / 1000)
+  if (second !== nowSecond) {
+    nowSecond = second
+    nowText = formatTime(new Date(second * 1000))
+  }
+  return nowText
 }
+let nowSecond = NaN
+let nowText = ''
 
 /** metav1.MicroTime: exactly six fractional digits, or clients fail to parse it (kubectl-compat.md §0). */
 export function formatMicroTime(date: Date = new Date()): string {

@@ -102,18 +102,6 @@ function onlyStatus(set: FieldSet): FieldSet {
   return out
 }
 
-/** formatTime() of the current second, formatted once per second rather than on every write. */
-let nowSecond = NaN
-let nowText = ''
-export function timeNow(): string {
-  const second = Math.floor(Date.now() / 1000)
-  if (second !== nowSecond) {
-    nowSecond = second
-    nowText = formatTime(new Date(second * 1000))
-  }
-  return nowText
-}
-
 const gvkString = (apiVersion: string, kind: string) => `${apiVersion.includes('/') ? apiVersion : `/${apiVersion}`}, Kind=${kind}`
 
 /** The field manager of the API server; one per schema registry. */
@@ -168,7 +156,7 @@ export class FieldManager {
     const owned = previous ? (set.isSubsetOf(previous.set) ? previous.set : set.union(previous.set)) : set
     managed.fields.set(id, { set: owned, apiVersion, applied: false })
     managed.touched.add(id)
-    managed.times.set(id, timeNow())
+    managed.times.set(id, formatTime())
   }
 
   /**
@@ -246,7 +234,7 @@ export class FieldManager {
       else managed.fields.set(id, { ...vs, set })
     }
     const object = (next ?? structuredClone(liveJson)) as KubeObject
-    if (next !== undefined) managed.times.set(id, timeNow())
+    if (next !== undefined) managed.times.set(id, formatTime())
     object.metadata ??= {}
     setManagedFields(object, managed)
     return object

@@ -1,6 +1,6 @@
 import type { DeleteOptions, KubeObject, StatusCause } from '../../api/meta.ts'
 import { formatTime } from '../../api/meta.ts'
-import { timeNow, trackWrite, type FieldManagerOptions } from '../apply/field-manager.ts'
+import { trackWrite, type FieldManagerOptions } from '../apply/field-manager.ts'
 import { ApiError, alreadyExists, badRequest, conflict, expired, invalid, notFound, type ResourceRef } from '../../errors/api-error.ts'
 import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError, type KeyValue, type Store } from '../../store/store.ts'
 import { jsonClone } from '../../client/json-clone.ts'
@@ -278,7 +278,7 @@ export class GenericRegistry {
     const meta = obj.metadata
     if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix()
     meta.uid = newUid()
-    meta.creationTimestamp = timeNow()
+    meta.creationTimestamp = formatTime()
     delete meta.resourceVersion
     delete meta.deletionTimestamp
     delete meta.deletionGracePeriodSeconds
