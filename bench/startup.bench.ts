@@ -14,9 +14,10 @@
  */
 import { execFile, spawn } from 'node:child_process'
 import { loadavg, tmpdir } from 'node:os'
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises'
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { binaryIsCurrent } from '../build/binary-freshness.ts'
 import { startEtcd } from '../test/helpers/etcd.ts'
 import { startCluster, type ClusterOptions } from '../src/index.ts'
 
@@ -31,22 +32,9 @@ const images = { etcdImage: 'kubebox-test/etcd:latest', podInfraImage: 'kubebox-
 const load = () => loadavg()[0].toFixed(1)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** The newest modification time of the files the executable is built from (as test/e2e/binary.e2e.test.ts). */
-async function newestSource(): Promise<number> {
-  let newest = 0
-  const visit = async (path: string): Promise<void> => {
-    const s = await stat(path)
-    if (s.isDirectory()) for (const entry of await readdir(path)) await visit(join(path, entry))
-    else newest = Math.max(newest, s.mtimeMs)
-  }
-  for (const p of ['src', 'build/bundle.ts', 'build/sea.ts', 'build/shims', 'package-lock.json']) await visit(join(ROOT, p))
-  return newest
-}
-
 async function ensureBinary(): Promise<void> {
   if (process.env.BENCH_BINARY) return
-  const built = await stat(BINARY).catch(() => undefined)
-  if (built && built.mtimeMs >= (await newestSource())) return
+  if (await binaryIsCurrent(BINARY)) return
   console.log('building build/cluster (npm run build:binary)…')
   await run(process.execPath, ['--import', 'tsx', 'build/sea.ts'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 })
 }

@@ -12,11 +12,12 @@
  */
 import assert from 'node:assert/strict'
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { promisify } from 'node:util'
+import { binaryIsCurrent } from '../../build/binary-freshness.ts'
 import { NODE_VERSION } from '../../build/sea.ts'
 import { VERSION } from '../../src/cli/cli.ts'
 import { startEtcd, type EtcdInstance } from '../helpers/etcd.ts'
@@ -28,21 +29,8 @@ const BUILT = join(ROOT, 'build/cluster')
 const LISTENING = /API server listening on (http:\/\/127\.0\.0\.1:\d+)/
 const PROTOBUF = /Content-Type: application\/vnd\.kubernetes\.protobuf/
 
-/** The newest modification time of the files the executable is built from. */
-async function newestSource(): Promise<number> {
-  let newest = 0
-  const visit = async (path: string): Promise<void> => {
-    const s = await stat(path)
-    if (s.isDirectory()) for (const entry of await readdir(path)) await visit(join(path, entry))
-    else newest = Math.max(newest, s.mtimeMs)
-  }
-  for (const p of ['src', 'build/bundle.ts', 'build/sea.ts', 'build/shims', 'package-lock.json']) await visit(join(ROOT, p))
-  return newest
-}
-
 async function ensureBinary(): Promise<void> {
-  const built = await stat(BUILT).catch(() => undefined)
-  if (built && built.mtimeMs >= (await newestSource())) return
+  if (await binaryIsCurrent(BUILT)) return
   await run(process.execPath, ['--import', 'tsx', 'build/sea.ts'], { cwd: ROOT, timeout: 280_000, maxBuffer: 16 * 1024 * 1024 }).catch((err: { stdout?: string; stderr?: string; message: string }) => {
     throw new Error(`npm run build:binary failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`)
   })
