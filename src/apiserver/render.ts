@@ -5,6 +5,7 @@ import { decodeObject } from './registry/codec.ts'
 import type { GenericRegistry } from './registry/generic-registry.ts'
 import { itemHead, JsonChunks, metadataOffset } from './registry/json-splice.ts'
 import type { KeyValue } from '../store/store.ts'
+import type { StoredValue } from '../bus/events.ts'
 import { apiVersionOf, type ResourceDefinition } from './registry/resource-definition.ts'
 import type { ResponseShape } from './negotiation.ts'
 
@@ -76,9 +77,22 @@ const QUOTE_COMMA = Buffer.from('",')
 export function renderStoredJson(registry: GenericRegistry, kv: KeyValue): Buffer | string {
   const offset = registry.def.storage ? -1 : metadataOffset(kv.value)
   if (offset < 0) return JSON.stringify(registry.fromStorage(decodeObject(kv)))
-  const bytes = kv.value
+  return Buffer.concat(splicedParts(registry.def, kv.value, offset, kv.modRevision))
+}
+
+/**
+ * The same for a value the watch cache holds (its metadata offset already found), framed by `before` and `after`
+ * (a watch event's line); undefined when it must be decoded to be served.
+ */
+export function renderSplicedJson(def: ResourceDefinition, stored: StoredValue, before: Buffer, after: Buffer): Buffer | undefined {
+  if (def.storage || stored.offset < 0) return undefined
+  return Buffer.concat([before, ...splicedParts(def, stored.bytes, stored.offset, stored.revision), after])
+}
+
+/** The stored text with the definition's apiVersion and kind, and `"resourceVersion":"<revision>"` first in metadata. */
+function splicedParts(def: ResourceDefinition, bytes: Uint8Array, offset: number, revision: number): Uint8Array[] {
   const rest = Buffer.from(bytes.buffer, bytes.byteOffset + offset, bytes.byteLength - offset)
-  return Buffer.concat([itemHeadOf(registry.def), Buffer.from(String(kv.modRevision)), rest[0] === 0x7d ? QUOTE : QUOTE_COMMA, rest])
+  return [itemHeadOf(def), Buffer.from(String(revision)), rest[0] === 0x7d ? QUOTE : QUOTE_COMMA, rest]
 }
 
 /**

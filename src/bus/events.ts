@@ -15,6 +15,18 @@ export interface ObjectChanged {
   object: KubeObject
   previous?: KubeObject
   resourceVersion: number
+  /**
+   * The stored JSON of `object` as the watch cache holds it, when it has one: an HTTP watch splices it into its
+   * event line (as a GET does) instead of serializing the decoded object again.
+   */
+  stored?: StoredValue
+}
+
+/** A stored value: JSON without a resourceVersion, and where metadata's members start in it (-1: not spliceable). */
+export interface StoredValue {
+  readonly bytes: Uint8Array
+  readonly offset: number
+  readonly revision: number
 }
 
 /** Component lifecycle: what cluster/ uses to order start-up and to stop on failure. */

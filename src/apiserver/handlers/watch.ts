@@ -5,7 +5,9 @@ import { negotiateResponse, type ResponseShape } from '../negotiation.ts'
 import { boolParam, includeObject, intParam, listOptions, param } from '../query.ts'
 import type { ListOptions } from '../registry/generic-registry.ts'
 import { watchSelection, type SelectionWatch, type WatchEventType } from '../registry/watch-selection.ts'
-import { buildTable, contentTypeFor, partialObjectMetadata } from '../render.ts'
+import { buildTable, contentTypeFor, partialObjectMetadata, renderSplicedJson } from '../render.ts'
+import type { StoredValue } from '../../bus/events.ts'
+import type { ResourceDefinition } from '../registry/resource-definition.ts'
 import type { HandlerContext } from './handler-context.ts'
 
 const BOOKMARK_INTERVAL_MS = 60_000
@@ -25,6 +27,21 @@ function eventLine(type: EventType, obj: KubeObject): Buffer {
   let enc = encoded.get(obj)
   if (enc === undefined) encoded.set(obj, (enc = { json: JSON.stringify(obj), lines: {} }))
   return (enc.lines[type] ??= Buffer.from(`{"type":"${type}","object":${enc.json}}\n`))
+}
+
+const LINE_HEADS = Object.fromEntries(
+  (['ADDED', 'MODIFIED', 'DELETED'] as const).map((type) => [type, Buffer.from(`{"type":"${type}","object":`)]),
+) as Record<WatchEventType, Buffer>
+const LINE_END = Buffer.from('}\n')
+/**
+ * The event line of a change from the watch cache, its stored JSON spliced as a GET's is (no JSON.stringify of
+ * the decoded object), made once however many watchers receive it; undefined when the value must be decoded.
+ */
+const storedLines = new WeakMap<StoredValue, Partial<Record<WatchEventType, Buffer>>>()
+function storedEventLine(def: ResourceDefinition, type: WatchEventType, stored: StoredValue): Buffer | undefined {
+  let lines = storedLines.get(stored)
+  if (lines === undefined) storedLines.set(stored, (lines = {}))
+  return (lines[type] ??= renderSplicedJson(def, stored, LINE_HEADS[type], LINE_END))
 }
 
 /**
@@ -67,9 +84,9 @@ export async function watchHandler(h: HandlerContext): Promise<void> {
     if (res.writableLength > MAX_BUFFERED_BYTES) finish()
   }
   const write = (type: EventType, objectJsonText: string) => writeLine(`{"type":"${type}","object":${objectJsonText}}\n`)
-  const render = (type: EventType, obj: KubeObject) => {
+  const render = (type: WatchEventType, obj: KubeObject, stored?: StoredValue) => {
     lastRevision = Math.max(lastRevision, Number(obj.metadata.resourceVersion) || 0)
-    if (shape.as === 'object') return writeLine(eventLine(type, obj))
+    if (shape.as === 'object') return writeLine((stored && storedEventLine(registry.def, type, stored)) ?? eventLine(type, obj))
     write(type, JSON.stringify(renderEventObject(registry.def, obj, shape, include, !columnsSent)))
     columnsSent = true
   }
@@ -102,10 +119,10 @@ export async function watchHandler(h: HandlerContext): Promise<void> {
 
   try {
     // Events are only written once the initial list (if any) succeeded, so a bad request still gets a plain error.
-    const pending: [WatchEventType, KubeObject][] = []
+    const pending: [WatchEventType, KubeObject, StoredValue | undefined][] = []
     let started = false
     watch = await watchSelection(registry, watchCache, sel, rv, {
-      event: (type, obj) => (started ? render(type, obj) : pending.push([type, obj])),
+      event: (type, obj, stored) => (started ? render(type, obj, stored) : pending.push([type, obj, stored])),
       end: (err) => {
         startStream()
         write('ERROR', JSON.stringify(statusOf(new ApiError(410, 'Expired', `too old resource version: ${rv} (${err.message})`))))
@@ -115,7 +132,7 @@ export async function watchHandler(h: HandlerContext): Promise<void> {
     startStream()
     started = true
     lastRevision = watch.startRevision
-    for (const [type, obj] of pending) render(type, obj)
+    for (const [type, obj, stored] of pending) render(type, obj, stored)
     if (sendInitialEvents && bookmarks)
       write('BOOKMARK', JSON.stringify(bookmark(registry.def, watch.startRevision, { 'k8s.io/initial-events-end': 'true' })))
   } catch (err) {

@@ -48,6 +48,10 @@ class CachedChange implements ObjectChanged {
     return this.entry.object.revision
   }
 
+  get stored(): CachedObject {
+    return this.entry.object
+  }
+
   get object(): KubeObject {
     return (this.decoded ??= decodeText(this.entry.object.text, this.entry.object.revision))
   }

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../api/meta.ts'
-import type { ObjectChanged } from '../../bus/events.ts'
+import type { ObjectChanged, StoredValue } from '../../bus/events.ts'
 import type { GenericRegistry, Selection } from './generic-registry.ts'
 import { parseResourceVersion } from './resource-version.ts'
 import type { WatchCache } from './watch-cache.ts'
@@ -7,7 +7,8 @@ import type { WatchCache } from './watch-cache.ts'
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED'
 
 export interface WatchSink {
-  event(type: WatchEventType, object: KubeObject): void
+  /** `stored`: the object's stored JSON, when the event comes from the watch cache (see ObjectChanged.stored). */
+  event(type: WatchEventType, object: KubeObject, stored?: StoredValue): void
   /** The watch can not go on (history compacted, cache reset): the client must relist. */
   end(err: Error): void
 }
@@ -42,13 +43,14 @@ export async function watchSelection(
   const deliver = (change: ObjectChanged) => {
     const object = registry.fromStorage(change.object)
     const matchesNow = registry.matches(object, sel)
+    const stored = change.stored
     if (change.type === 'DELETED') {
-      if (matchesNow) sink.event('DELETED', object)
+      if (matchesNow) sink.event('DELETED', object, stored)
       return
     }
     const matchedBefore = change.type === 'MODIFIED' && change.previous !== undefined && registry.matches(registry.fromStorage(change.previous), sel)
-    if (matchesNow) sink.event(matchedBefore ? 'MODIFIED' : 'ADDED', object)
-    else if (matchedBefore) sink.event('DELETED', object)
+    if (matchesNow) sink.event(matchedBefore ? 'MODIFIED' : 'ADDED', object, stored)
+    else if (matchedBefore) sink.event('DELETED', object, stored)
   }
   const subscription = await cache.subscribe(startRevision, { change: deliver, end: (err) => sink.end(err) })
   return { startRevision, close: () => subscription.close() }
