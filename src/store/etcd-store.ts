@@ -50,8 +50,14 @@ export class EtcdStore implements Store {
       hosts: opts.endpoints,
       // Without a deadline a black-holed etcd hangs requests forever instead of turning into a 503.
       defaultCallOptions: ctx => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
-      // A full list of a big resource easily passes gRPC's 4 MiB receive default (kube-apiserver lifts it too).
-      grpcOptions: { 'grpc.max_receive_message_length': 2 ** 31 - 1 },
+      grpcOptions: {
+        // A full list of a big resource easily passes gRPC's 4 MiB receive default (kube-apiserver lifts it too).
+        'grpc.max_receive_message_length': 2 ** 31 - 1,
+        // etcd3 retries recoverable failures itself (its global policy: three attempts), so grpc-js's retry layer,
+        // which buffers every message of every call in case of a transparent retry, only costs: ~5% of the
+        // server's CPU per write in the API benchmark (get + update 1.89 → 1.69 ms/op).
+        'grpc.enable_retries': 0,
+      },
     })
   }
 
