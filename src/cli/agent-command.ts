@@ -41,7 +41,7 @@ export function agentCommand(yargs: Argv) {
       ])
       const log = createLogger({ level: argv['log-level'] as 'info' })
       const server = argv.server ?? (await serverFromKubeconfig(argv.kubeconfig!))
-      const client = new HttpClient({ server, userAgent: 'kubebox-agent' })
+      const client = new HttpClient({ server, userAgent: 'kubelet/kubebox-agent' }) // its writes are the kubelet's in managedFields, as upstream's
       const { kubelets } = await startKubelets({
         client,
         runtime: argv.runtime as 'docker',

@@ -1,7 +1,7 @@
 import type { DeleteOptions, KubeObject } from '../api/meta.ts'
 import type { ApiServer } from '../apiserver/api-server.ts'
 import { parsePatch } from '../apiserver/patch/apply-patch.ts'
-import type { GenericRegistry } from '../apiserver/registry/generic-registry.ts'
+import type { GenericRegistry, WriteOptions } from '../apiserver/registry/generic-registry.ts'
 import { parseFieldSelector } from '../apiserver/selectors/field-selector.ts'
 import { parseLabelSelector } from '../apiserver/selectors/label-selector.ts'
 import { ApiError, methodNotAllowed } from '../errors/api-error.ts'
@@ -19,7 +19,18 @@ import { jsonClone } from './json-clone.ts'
  * read them, copy before changing). Copying each change for each watcher was ~5% of a busy cluster's CPU.
  */
 export class LoopbackClient implements ApiClient {
-  constructor(private readonly server: ApiServer) {}
+  private readonly writes: WriteOptions
+
+  /**
+   * `manager`: who the writes are by, in metadata.managedFields, named as upstream's components name themselves
+   * (their User-Agent): `kubelet`, `kube-scheduler`, `kube-controller-manager`. Without one, the API server's own.
+   */
+  constructor(
+    private readonly server: ApiServer,
+    manager?: string,
+  ) {
+    this.writes = manager ? { fieldManager: { manager } } : {}
+  }
 
   private registry(r: ResourceId): GenericRegistry {
     const registry = this.server.registry(r.group, r.version, r.resource)
@@ -49,32 +60,32 @@ export class LoopbackClient implements ApiClient {
 
   async create(r: ResourceId, namespace: string, obj: KubeObject, subresource?: string): Promise<KubeObject> {
     const registry = this.registry(r)
-    if (!subresource) return registry.create(namespace, jsonClone(obj))
+    if (!subresource) return registry.create(namespace, jsonClone(obj), this.writes)
     // An action subresource (pods/binding), as the HTTP createHandler applies it: the action changes the stored object.
     const action = registry.def.subresources?.[subresource]?.action
     if (!action) throw methodNotAllowed(`POST is not supported on ${registry.def.plural}/${subresource}`)
     const body = jsonClone(obj)
-    await registry.update(namespace, obj.metadata.name!, (current) => action(current, body), { subresource })
+    await registry.update(namespace, obj.metadata.name!, (current) => action(current, body), { ...this.writes, subresource })
     return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as KubeObject
   }
 
   update(r: ResourceId, namespace: string, obj: KubeObject, subresource?: string) {
     const body = jsonClone(obj)
-    return this.registry(r).update(namespace, obj.metadata.name!, () => body, { subresource })
+    return this.registry(r).update(namespace, obj.metadata.name!, () => body, { ...this.writes, subresource })
   }
 
   patch(r: ResourceId, namespace: string, name: string, type: PatchType, patch: unknown, subresource?: string) {
     const registry = this.registry(r)
     const patcher = parsePatch(type, Buffer.from(JSON.stringify(patch)), registry.def)
-    return registry.update(namespace, name, patcher, { subresource })
+    return registry.update(namespace, name, patcher, { ...this.writes, subresource })
   }
 
   delete(r: ResourceId, namespace: string, name: string, opts: DeleteOptions = {}) {
-    return this.registry(r).delete(namespace, name, opts)
+    return this.registry(r).delete(namespace, name, opts, this.writes)
   }
 
   async deleteCollection(r: ResourceId, opts: ClientListOptions & DeleteOptions) {
-    await this.registry(r).deleteCollection(selection(opts), opts)
+    await this.registry(r).deleteCollection(selection(opts), opts, this.writes)
   }
 
   async watch(r: ResourceId, opts: ClientListOptions & { resourceVersion?: string }, handler: WatchHandler): Promise<ClientWatch> {

@@ -101,7 +101,8 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   lap('apiserverStart')
   const host = opts.bindAddress.includes(':') ? `[${opts.bindAddress}]` : opts.bindAddress
   const url = `http://${host}:${address.port}`
-  const client = new LoopbackClient(apiServer)
+  // One client per component, so that managedFields name them as upstream's are named (their User-Agents).
+  const client = new LoopbackClient(apiServer, 'kube-controller-manager')
   const informers = new InformerFactory(client, log)
   const controllers = [
     new NamespaceController(client, bus, log),
@@ -118,7 +119,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     new EndpointsController({ client, informers, log }),
     new GarbageCollector({ client, informers, log }),
   ]
-  const scheduler = new Scheduler({ client, informers, log })
+  const scheduler = new Scheduler({ client: new LoopbackClient(apiServer, 'kube-scheduler'), informers, log })
   const kubeconfigPath = opts.kubeconfig ?? join(opts.dataDir, 'kubeconfig')
   const started = {
     controllers: Promise.all(controllers.map((c) => c.start())),
@@ -126,7 +127,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     kubelets: (async () => {
       await opts.kubeletsAfter
       return startKubelets({
-        client,
+        client: new LoopbackClient(apiServer, 'kubelet'),
         runtime: opts.runtime ?? 'none',
         nodes: opts.nodes ?? 1,
         nodeName: opts.nodeName,

@@ -456,7 +456,7 @@ describe('kubectl 1.33: apply --server-side of the bundle', { skip: kubectlInsta
     assert.equal(afterApply.metadata.resourceVersion, before.metadata.resourceVersion, 'applying the same configuration writes nothing')
     const managers = afterApply.metadata.managedFields.map((m: any) => [m.manager, m.operation, m.subresource].filter(Boolean).join('/'))
     // kubectl owns what it applied; the controller (kube-controller-manager upstream) owns the status it wrote.
-    assert.deepEqual(managers, ['kubectl/Apply', 'kubebox/Update/status'])
+    assert.deepEqual(managers, ['kubectl/Apply', 'kube-controller-manager/Update/status'])
     const rb = await k.getJson('rolebinding', 'leader-election', '-n', ns, '--show-managed-fields')
     assert.ok(rb.metadata.managedFields[0].fieldsV1['f:roleRef'], 'roleRef is owned')
   })

@@ -44,8 +44,11 @@ export interface FieldManagerOptions {
   applied?: { managedFields?: unknown[] }
 }
 
-/** The manager of writes that name none: the API server's own components (controllers, kubelet, scheduler). */
-export const DEFAULT_MANAGER = 'kubebox'
+/**
+ * The manager of writes that name none: the API server's own (the namespaces it makes at boot), as upstream's are
+ * named. The other components name theirs (LoopbackClient's manager).
+ */
+export const DEFAULT_MANAGER = 'kube-apiserver'
 
 export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration'
 
