@@ -8,6 +8,7 @@
  * bench/cpuprofile-summary.ts). BENCH_NODE_ARGS adds node flags (e.g. `--trace-gc`, whose output is passed on to
  * stderr). BENCH_SKIP_EMBEDDED=1 leaves out the embedded-store server. BENCH_NODE names the node binary of the
  * servers (default: this one), e.g. the Node 24 that `npm run build:binary` caches, which the executable embeds.
+ * BENCH_SERVER=binary runs the servers as the built executable instead (build it first: npm run build:binary).
  */
 import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -17,9 +18,12 @@ import { startEtcd } from '../test/helpers/etcd.ts'
 import { CLUSTER_NODE_FLAGS } from '../src/cluster/node-flags.ts'
 import { runApiBench } from './api.bench.ts'
 import { runApplyBench } from './apply.bench.ts'
+import { binaryIsCurrent } from '../build/binary-freshness.ts'
 
 const PROFILE = process.env.BENCH_PROFILE === '1'
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
+/** BENCH_SERVER=binary: the servers are the built executable (build/cluster, what users run), not the sources. */
+const BINARY = process.env.BENCH_SERVER === 'binary' ? join(import.meta.dirname, '..', 'build', 'cluster') : undefined
 
 async function rssOf(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')
@@ -29,8 +33,12 @@ async function rssOf(pid: number): Promise<number> {
 /** `cluster serve` on etcd (`--etcd-servers`) or on the embedded store (`--store embedded`), no kubelets. */
 async function startServer(storeArgs: string[], dataDir: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const profileFlags = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${await mkdtemp(join(tmpdir(), 'kubebox-bench-prof-'))}`] : []
-  const args = [...CLUSTER_NODE_FLAGS, ...NODE_ARGS, ...profileFlags, '--import', 'tsx', 'src/main.ts', 'serve', ...storeArgs, '--port', '0', '--data-dir', dataDir, '--runtime', 'none', '--log-level', 'warn']
-  const child = spawn(process.env.BENCH_NODE || process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+  const serveArgs = ['serve', ...storeArgs, '--port', '0', '--data-dir', dataDir, '--runtime', 'none', '--log-level', 'warn']
+  // The executable has the cluster's Node flags built in (build/sea.ts).
+  const [command, args] = BINARY
+    ? [BINARY, serveArgs]
+    : [process.env.BENCH_NODE || process.execPath, [...CLUSTER_NODE_FLAGS, ...NODE_ARGS, ...profileFlags, '--import', 'tsx', 'src/main.ts', ...serveArgs]]
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] })
   if (profileFlags.length) child.once('exit', () => console.error(`server CPU profile in ${profileFlags[1]!.slice('--cpu-prof-dir='.length)}`))
   const url = await new Promise<string>((resolve, reject) => {
     let out = ''
@@ -59,6 +67,7 @@ const cells = (r?: { stats: { p50: number; p99: number; rps: number } }) =>
   r ? [ms(r.stats.p50).padStart(10), ms(r.stats.p99).padStart(10), r.stats.rps.toFixed(0).padStart(7)].join('') : ''.padStart(27)
 
 async function main(): Promise<void> {
+  if (BINARY && !(await binaryIsCurrent(BINARY))) throw new Error(`${BINARY} is missing or older than the sources: npm run build:binary`)
   const requests = Number(process.env.BENCH_REQUESTS ?? 4000)
   const etcd = await startEtcd()
   const dataDir = await mkdtemp(join(tmpdir(), 'kubebox-bench-'))
@@ -90,7 +99,8 @@ async function main(): Promise<void> {
       }
     }
 
-    console.log(`\nkubebox API benchmark — 8 concurrent clients on loopback, ${requests} operations per row\n`)
+    const serverForm = BINARY ? `the executable (${BINARY})` : `the sources on Node ${process.env.BENCH_NODE ? 'at ' + process.env.BENCH_NODE : process.version} (tsx)`
+    console.log(`\nkubebox API benchmark — 8 concurrent clients on loopback, ${requests} operations per row; server: ${serverForm}\n`)
     console.log(['operation'.padEnd(42), 'etcd p50'.padStart(10), 'p99'.padStart(10), 'req/s'.padStart(7), 'embedded p50'.padStart(14), 'p99'.padStart(10), 'req/s'.padStart(7), '  note'].join(''))
     for (const r of rows) {
       const e = embeddedRows.find((x) => x.name === r.name)
