@@ -704,6 +704,16 @@ describe('kubebox API server on a real etcd', () => {
       )
     })
 
+    it('a list at a revision etcd has not reached is 504 Too large resource version, with Exact too', async () => {
+      const current = Number((await call('GET', path)).body.metadata.resourceVersion)
+      for (const query of [`resourceVersion=${current + 1000}`, `resourceVersion=${current + 1000}&resourceVersionMatch=Exact`]) {
+        const res = await call('GET', `${path}?${query}`)
+        expectFailure(res, 504, 'Timeout')
+        assert.match(res.body.message, /^Too large resource version: \d+, current: \d+$/, query)
+        assert.equal(res.body.details?.causes?.[0]?.reason, 'ResourceVersionTooLarge', query)
+      }
+    })
+
     it('a continue token from before the compaction is 410 Expired', async () => {
       expectFailure(await call('GET', `${path}?limit=1&continue=${encodeURIComponent(continueToken)}`), 410, 'Expired')
     })

@@ -223,11 +223,10 @@ export class GenericRegistry {
       startKey = prefix + token.start
     } else if (opts.resourceVersion && opts.resourceVersion !== '0') {
       const requested = parseResourceVersion(opts.resourceVersion)
+      // A revision the store has not reached is a 504 for Exact too (etcd's "future revision"), not an error of ours.
+      const current = await this.ctx.store.currentRevision()
+      if (requested > current) throw tooLargeResourceVersion(requested, current)
       if (opts.resourceVersionMatch === 'Exact') revision = requested
-      else {
-        const current = await this.ctx.store.currentRevision()
-        if (requested > current) throw tooLargeResourceVersion(requested, current)
-      }
     }
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0
     const items: KubeObject[] = []
