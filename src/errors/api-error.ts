@@ -89,5 +89,6 @@ export const CauseReason = {
   notSupported: 'FieldValueNotSupported',
   forbidden: 'FieldValueForbidden',
   duplicate: 'FieldValueDuplicate',
+  notFound: 'FieldValueNotFound',
   tooLong: 'FieldValueTooLong',
 } as const

@@ -19,6 +19,8 @@ export interface StartContext {
   /** Where the container's `fieldPath` points in events: spec.containers{name}. */
   fieldPath: string
   labels?: Record<string, string>
+  /** See ContainerSpec.pidNamespaceOf. */
+  pidNamespaceOf?: string
 }
 
 /**
@@ -64,6 +66,7 @@ export class ContainerStarter {
         tty: spec.tty,
         stdin: spec.stdin,
         stdinOnce: spec.stdinOnce,
+        pidNamespaceOf: ctx.pidNamespaceOf,
         attempt,
         labels: ctx.labels,
       })

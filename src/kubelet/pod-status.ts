@@ -47,11 +47,15 @@ function terminated(c: ContainerInfo): Record<string, unknown> {
   }
 }
 
-function containerStatus(spec: any, obs: PodObservation, isInit: boolean): Record<string, unknown> {
+type ContainerKind = 'init' | 'regular' | 'ephemeral'
+
+function containerStatus(spec: any, obs: PodObservation, kind: ContainerKind): Record<string, unknown> {
+  const isInit = kind === 'init'
   const { current, previous } = instancesOf(obs.containers, spec.name)
   const waiting = obs.waiting.get(spec.name)
   const running = current?.state === 'running' && !waiting
-  const ready = running && !isInit && (obs.ready.get(spec.name) ?? true)
+  // Ephemeral containers are never ready: they take no part in the pod's readiness.
+  const ready = running && kind === 'regular' && (obs.ready.get(spec.name) ?? true)
   // A container waiting to be restarted reports its last run as lastState (convertToAPIContainerStatuses).
   const last = waiting && current?.state === 'exited' ? current : previous?.state === 'exited' ? previous : undefined
   const status: Record<string, unknown> = {
@@ -66,7 +70,7 @@ function containerStatus(spec: any, obs: PodObservation, isInit: boolean): Recor
   if (current) status.containerID = `${obs.runtimeType}://${current.id}`
   const st = status.state as any
   if (st.terminated) st.terminated = withId(st.terminated, current!, obs.runtimeType)
-  if (!isInit) status.started = running && (obs.started?.get(spec.name) ?? true)
+  if (kind === 'regular') status.started = running && (obs.started?.get(spec.name) ?? true)
   return status
 }
 
@@ -117,9 +121,9 @@ export function computePodStatus(obs: PodObservation): Record<string, any> {
   const { pod, now } = obs
   const spec = pod.spec ?? {}
   const initSpecs: any[] = spec.initContainers ?? []
-  const initStatuses = initSpecs.map((c) => containerStatus(c, obs, true))
+  const initStatuses = initSpecs.map((c) => containerStatus(c, obs, 'init'))
   const initDone = initStatuses.every((s: any) => s.state.terminated?.exitCode === 0)
-  const statuses = (spec.containers ?? []).map((c: any) => containerStatus(c, obs, false))
+  const statuses = (spec.containers ?? []).map((c: any) => containerStatus(c, obs, 'regular'))
   const phase = podPhase(pod, statuses, initDone)
   const containersReady = statuses.length > 0 && statuses.every((s: any) => s.ready)
   const old = pod.status?.conditions
@@ -146,5 +150,6 @@ export function computePodStatus(obs: PodObservation): Record<string, any> {
     status.podIPs = [{ ip: podIP }]
   }
   if (initStatuses.length) status.initContainerStatuses = initStatuses
+  if (spec.ephemeralContainers?.length) status.ephemeralContainerStatuses = spec.ephemeralContainers.map((c: any) => containerStatus(c, obs, 'ephemeral'))
   return status
 }

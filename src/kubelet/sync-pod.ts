@@ -139,7 +139,7 @@ export class PodSyncer {
     let requeueAfterMs: number | undefined
     const retryAfter = (ms: number) => (requeueAfterMs = Math.min(requeueAfterMs ?? ms, ms))
     let touched = false
-    const start = async (spec: any, attempt: number, fieldPath: string) => {
+    const start = async (spec: any, attempt: number, fieldPath: string, pidNamespaceOf?: string) => {
       touched = true
       try {
         volumes ??= await prepareVolumes(pod, this.config.dataDir, reader, sandbox.ip, this.config.address)
@@ -150,7 +150,7 @@ export class PodSyncer {
         retryAfter(CONFIG_RETRY_MS)
         return
       }
-      const why = await this.starter.start(spec, attempt, { pod, sandbox, volumes, reader, hostIP: this.config.address, fieldPath, labels: this.config.containerLabels })
+      const why = await this.starter.start(spec, attempt, { pod, sandbox, volumes, reader, hostIP: this.config.address, fieldPath, labels: this.config.containerLabels, pidNamespaceOf })
       if (!why) return
       // Nothing else would look at this pod again (no container changes): retry when it makes sense.
       waiting.set(spec.name, why)
@@ -196,6 +196,15 @@ export class PodSyncer {
       if (state !== 'succeeded') return { requeueAfterMs, touched }
     }
     for (const spec of pod.spec?.containers ?? []) await converge(spec, `spec.containers{${spec.name}}`, false)
+    // Ephemeral containers (kubectl debug) run once, in the sandbox they were started in, and are never restarted.
+    for (const spec of pod.spec?.ephemeralContainers ?? []) {
+      const { current: c } = instancesOf(all, spec.name)
+      if (c && c.state !== 'created') continue
+      if (c) await this.runtime.removeContainer(c.id).catch(() => {}) // made but never started (a start error)
+      // `kubectl debug --target`: the target's processes are visible (and signalable) from the debug container.
+      const target = spec.targetContainerName ? instancesOf(current, spec.targetContainerName).current : undefined
+      await start(spec, 0, `spec.ephemeralContainers{${spec.name}}`, target?.state === 'running' ? target.id : undefined)
+    }
     return { requeueAfterMs, touched }
   }
 

@@ -23,7 +23,8 @@ export async function getHandler({ koa, req, registry, query }: HandlerContext):
   const obj = await registry.get(req.namespace, req.name)
   const view = req.subresource ? registry.def.subresources?.[req.subresource]?.view : undefined
   if (view) return respond(koa, 200, view.get(obj))
-  if (req.subresource && req.subresource !== 'status') throw notFound(registry.ref(req.name))
+  // A part-of-the-object subresource (status, ephemeralcontainers) shows the whole object.
+  if (req.subresource && !registry.def.subresources?.[req.subresource]?.merge) throw notFound(registry.ref(req.name))
   const shape = negotiateResponse(koa.get('accept'), true)
   respond(koa, 200, renderObject(registry.def, obj, shape, includeObject(query)), contentTypeFor(shape))
 }

@@ -16,7 +16,7 @@ export function defaultPodSpec(spec: any): void {
   for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) defaultContainer(c)
 }
 
-function defaultContainer(c: any): void {
+export function defaultContainer(c: any): void {
   if (!c || typeof c !== 'object') return
   c.terminationMessagePath ??= '/dev/termination-log'
   c.terminationMessagePolicy ??= 'File'

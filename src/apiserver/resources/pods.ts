@@ -1,12 +1,13 @@
 import type { KubeObject, StatusCause } from '../../api/meta.ts'
 import { formatTime } from '../../api/meta.ts'
-import { ApiError, CauseReason } from '../../errors/api-error.ts'
+import { ApiError, CauseReason, invalid } from '../../errors/api-error.ts'
 import { jsonEqual } from '../../util/deep-equal.ts'
 import { podTable } from '../printers/index.ts'
 import { ALL_VERBS, type ResourceDefinition } from '../registry/resource-definition.ts'
 import { defaultPodSpec, qosClass, validatePodSpec } from './pod-spec.ts'
 import { podAttach, podExec, podLog, podPortForward } from './pod-connect.ts'
 import { statusSubresource } from './subresources.ts'
+import { ephemeralContainersSubresource } from './pod-ephemeral.ts'
 
 /** Tolerations the DefaultTolerationSeconds admission plugin adds, so that pods survive a short node outage. */
 const DEFAULT_TOLERATIONS = [
@@ -57,6 +58,9 @@ export const pods: ResourceDefinition = {
     tracksGeneration: true,
     prepareForCreate(pod) {
       pod.spec ??= {}
+      // They are added to a running pod through pods/ephemeralcontainers, never with it (validatePodCreate).
+      if (pod.spec.ephemeralContainers?.length)
+        throw invalid('Pod', '', pod.metadata.name, [{ field: 'spec.ephemeralContainers', reason: CauseReason.forbidden, message: 'Forbidden: cannot be set on create' }])
       defaultPodSpec(pod.spec)
       pod.spec.serviceAccountName ??= pod.spec.serviceAccount ?? 'default'
       pod.spec.serviceAccount = pod.spec.serviceAccountName
@@ -91,6 +95,7 @@ export const pods: ResourceDefinition = {
   subresources: {
     status: statusSubresource,
     binding: { verbs: ['create'], kind: { group: '', version: 'v1', kind: 'Binding' }, action: bind },
+    ephemeralcontainers: ephemeralContainersSubresource,
     log: podLog,
     exec: podExec,
     attach: podAttach,

@@ -175,6 +175,8 @@ export interface ContainerSpec {
   tty?: boolean
   stdin?: boolean
   stdinOnce?: boolean
+  /** The container (runtime ID) whose process namespace this one joins: an ephemeral container's target. */
+  pidNamespaceOf?: string
   attempt: number
   labels?: Record<string, string>
 }

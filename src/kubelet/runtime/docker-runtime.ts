@@ -374,7 +374,8 @@ export class DockerRuntime implements ContainerRuntime {
       }
       const hostConfig: Dockerode.HostConfig = {
         // As dockershim: the sandbox's network and IPC namespaces (also for hostNetwork, where the sandbox's network
-        // is the host's), the host's UTS namespace with hostNetwork; PID stays private.
+        // is the host's), the host's UTS namespace with hostNetwork; PID stays private (but for an
+        // ephemeral container with a target, below).
         NetworkMode: sandboxMode,
         IpcMode: sandboxMode,
         UTSMode: hostNetwork ? 'host' : '',
@@ -382,6 +383,7 @@ export class DockerRuntime implements ContainerRuntime {
         RestartPolicy: { Name: 'no' },
         Init: false,
       }
+      if (spec.pidNamespaceOf) hostConfig.PidMode = `container:${spec.pidNamespaceOf}`
       if (spec.memoryLimitBytes) hostConfig.Memory = spec.memoryLimitBytes
       if (spec.nanoCpus) hostConfig.NanoCpus = spec.nanoCpus
       const options: Dockerode.ContainerCreateOptions = {

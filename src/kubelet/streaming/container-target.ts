@@ -14,7 +14,8 @@ function statusOf(pod: KubeObject, container: string): any {
 }
 
 function specHas(pod: KubeObject, container: string): boolean {
-  return [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].some((c: any) => c?.name === container)
+  const specs = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []), ...(pod.spec?.ephemeralContainers ?? [])]
+  return specs.some((c: any) => c?.name === container)
 }
 
 /** `docker://abc` → `abc`. */
