@@ -67,6 +67,8 @@ export class ContainerStarter {
         stdin: spec.stdin,
         stdinOnce: spec.stdinOnce,
         pidNamespaceOf: ctx.pidNamespaceOf,
+        hostPID: Boolean(pod.spec?.hostPID),
+        hostIPC: Boolean(pod.spec?.hostIPC),
         attempt,
         labels: ctx.labels,
       })

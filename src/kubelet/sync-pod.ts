@@ -122,6 +122,7 @@ export class PodSyncer {
       image: this.config.podInfraImage,
       hostname: pod.spec?.hostname ?? pod.metadata.name!,
       hostNetwork: Boolean(pod.spec?.hostNetwork),
+      hostIPC: Boolean(pod.spec?.hostIPC),
       portMappings: hostPorts(pod, this.config.address),
       labels: this.config.containerLabels,
     })

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { execFile, spawn } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import Docker from 'dockerode'
@@ -139,6 +140,23 @@ for (const version of VERSIONS) {
     })
   })
 }
+
+it('kubectl debug node/<node>: a pod in the host’s process namespace with the host’s root at /host', async () => {
+  const cacheDir = freshCacheDir()
+  const k = (args: string[]) => kubectl('1.33', args, { kubeconfig: server!.kubeconfig, cacheDir, timeoutMs: 120_000 })
+  const script = 'cat /proc/1/comm; test -d /host/proc && echo host-root-mounted'
+  const out = ok(await k(['debug', `node/${NODE}`, `--image=${BUSYBOX}`, '--image-pull-policy=IfNotPresent', '--', 'sh', '-c', script]), 'debug node')
+  const pod = /pod (node-debugger-\S+)/.exec(out)?.[1]
+  assert.ok(pod, out)
+  const logs = await retry(async () => {
+    const l = ok(await k(['logs', pod]), 'logs')
+    assert.match(l, /host-root-mounted/)
+    return l
+  }, { timeoutMs: 60_000, intervalMs: 500 })
+  // PID 1 in the container is the host's PID 1.
+  assert.equal(logs.split('\n')[0], (await readFile('/proc/1/comm', 'utf8')).trim())
+  ok(await k(['delete', 'pod', pod, '--wait=false']), 'delete')
+})
 
 it('leaves no container behind after SIGTERM with --cleanup, debug containers included', async () => {
   assert.ok((await ourContainers()).some((c) => c.Labels[LABELS.containerName] === 'dbg'))

@@ -143,6 +143,8 @@ export interface SandboxSpec {
   portMappings: { containerPort: number; hostPort: number; protocol: 'TCP' | 'UDP' | 'SCTP'; hostIp: string }[]
   /** Use the host's network namespace (spec.hostNetwork). */
   hostNetwork: boolean
+  /** Use the host's IPC namespace (spec.hostIPC). */
+  hostIPC?: boolean
   dnsServers?: string[]
   labels?: Record<string, string>
 }
@@ -177,6 +179,9 @@ export interface ContainerSpec {
   stdinOnce?: boolean
   /** The container (runtime ID) whose process namespace this one joins: an ephemeral container's target. */
   pidNamespaceOf?: string
+  /** The host's process and IPC namespaces (spec.hostPID, spec.hostIPC: `kubectl debug node/…` asks for both). */
+  hostPID?: boolean
+  hostIPC?: boolean
   attempt: number
   labels?: Record<string, string>
 }

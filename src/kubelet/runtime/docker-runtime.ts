@@ -250,8 +250,9 @@ export class DockerRuntime implements ContainerRuntime {
       const hostConfig: Dockerode.HostConfig = {
         RestartPolicy: { Name: 'no' },
         Init: false,
-        // The containers join this IPC namespace (Docker's default-ipc-mode "private" would forbid that).
-        IpcMode: 'shareable',
+        // The containers join this IPC namespace (Docker's default-ipc-mode "private" would forbid that), unless
+        // the pod asks for the host's.
+        IpcMode: spec.hostIPC ? 'host' : 'shareable',
         // The pause process writes nothing, and nothing reads a sandbox's log: no log file, no copier to set up.
         LogConfig: { Type: 'none', Config: {} },
       }
@@ -377,13 +378,15 @@ export class DockerRuntime implements ContainerRuntime {
         // is the host's), the host's UTS namespace with hostNetwork; PID stays private (but for an
         // ephemeral container with a target, below).
         NetworkMode: sandboxMode,
-        IpcMode: sandboxMode,
+        // Docker will not let a container join a sandbox's IPC namespace that is the host's: it names the host's.
+        IpcMode: spec.hostIPC ? 'host' : sandboxMode,
         UTSMode: hostNetwork ? 'host' : '',
         Binds: spec.mounts.map(m => `${m.hostPath}:${m.containerPath}${m.readOnly ? ':ro' : ''}`),
         RestartPolicy: { Name: 'no' },
         Init: false,
       }
       if (spec.pidNamespaceOf) hostConfig.PidMode = `container:${spec.pidNamespaceOf}`
+      else if (spec.hostPID) hostConfig.PidMode = 'host'
       if (spec.memoryLimitBytes) hostConfig.Memory = spec.memoryLimitBytes
       if (spec.nanoCpus) hostConfig.NanoCpus = spec.nanoCpus
       const options: Dockerode.ContainerCreateOptions = {
