@@ -1,9 +1,8 @@
 import type { KubeObject, StatusCause } from '../../api/meta.ts'
-import { isDNS1123Label } from '../../api/validation.ts'
 import { CauseReason, invalid } from '../../errors/api-error.ts'
 import { jsonEqual } from '../../util/deep-equal.ts'
 import type { SubresourceDefinition } from '../registry/resource-definition.ts'
-import { defaultContainer } from './pod-spec.ts'
+import { defaultContainer, validateContainerName } from './pod-spec.ts'
 
 /** What a debugging container never has (validateEphemeralContainers: "cannot be set for an Ephemeral Container"). */
 const NOT_FOR_EPHEMERAL = ['ports', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'resizePolicy']
@@ -33,16 +32,11 @@ function validateEphemeralUpdate(list: unknown, pod: KubeObject): StatusCause[] 
   const add = (field: string, reason: string, message: string) => causes.push({ field, reason, message })
   if (!Array.isArray(list)) return [{ field: FIELD, reason: CauseReason.invalid, message: 'Invalid value: must be a list' }]
   const before: any[] = pod.spec?.ephemeralContainers ?? []
-  const names = new Set<string>([...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].map((c: any) => c?.name))
+  const names = new Set<unknown>([...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].map((c: any) => c?.name))
   list.forEach((c: any, i: number) => {
     const at = `${FIELD}[${i}]`
     if (!c || typeof c !== 'object') return add(at, CauseReason.invalid, 'Invalid value: must be an object')
-    if (!c.name) add(`${at}.name`, CauseReason.required, 'Required value')
-    else {
-      for (const m of isDNS1123Label(String(c.name))) add(`${at}.name`, CauseReason.invalid, `Invalid value: "${c.name}": ${m}`)
-      if (names.has(c.name)) add(`${at}.name`, CauseReason.duplicate, `Duplicate value: "${c.name}"`)
-      names.add(c.name)
-    }
+    causes.push(...validateContainerName(c.name, `${at}.name`, names))
     const old = before.find((b) => b?.name === c.name)
     // An existing one comes back as it is stored (defaults included); only new ones are checked field by field.
     if (old) {

@@ -52,12 +52,7 @@ export function validatePodSpec(spec: any, path: string): StatusCause[] {
     list.forEach((c: any, i: number) => {
       const at = `${path}.${field}[${i}]`
       if (!c || typeof c !== 'object') return add(at, CauseReason.invalid, 'Invalid value: must be an object')
-      if (!c.name) add(`${at}.name`, CauseReason.required, 'Required value')
-      else {
-        for (const m of isDNS1123Label(String(c.name))) add(`${at}.name`, CauseReason.invalid, `Invalid value: "${c.name}": ${m}`)
-        if (names.has(c.name)) add(`${at}.name`, CauseReason.duplicate, `Duplicate value: "${c.name}"`)
-        names.add(c.name)
-      }
+      causes.push(...validateContainerName(c.name, `${at}.name`, names))
       if (!c.image || typeof c.image !== 'string' || !c.image.trim()) add(`${at}.image`, CauseReason.required, 'Required value')
       ;(Array.isArray(c.ports) ? c.ports : []).forEach((p: any, j: number) => {
         const port = `${at}.ports[${j}]`
@@ -76,6 +71,15 @@ export function validatePodSpec(spec: any, path: string): StatusCause[] {
     add(`${path}.restartPolicy`, CauseReason.notSupported, `Unsupported value: "${spec.restartPolicy}": supported values: "Always", "OnFailure", "Never"`)
   if (spec.terminationGracePeriodSeconds !== undefined && !(Number.isInteger(spec.terminationGracePeriodSeconds) && spec.terminationGracePeriodSeconds >= 0))
     add(`${path}.terminationGracePeriodSeconds`, CauseReason.invalid, 'Invalid value: must be a non-negative integer')
+  return causes
+}
+
+/** A container's name: present, a DNS-1123 label, and unique among the pod's containers (`names`, which it joins). */
+export function validateContainerName(name: unknown, field: string, names: Set<unknown>): StatusCause[] {
+  if (!name) return [{ field, reason: CauseReason.required, message: 'Required value' }]
+  const causes: StatusCause[] = isDNS1123Label(String(name)).map((m) => ({ field, reason: CauseReason.invalid, message: `Invalid value: "${name}": ${m}` }))
+  if (names.has(name)) causes.push({ field, reason: CauseReason.duplicate, message: `Duplicate value: "${name}"` })
+  names.add(name)
   return causes
 }
 
